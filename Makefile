@@ -1,0 +1,82 @@
+# vigil build. `make run` and `make test` are the two entry points; both install deps first.
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PYTHON ?= /usr/bin/python3
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+B := build
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	  -Iinclude -Isrc/agent -I$(B) -D_GNU_SOURCE
+LDLIBS := -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
+	      -Wno-unused-parameter -Wno-missing-field-initializers \
+	      -Iinclude -Isrc/bpf -Isrc/bpf/vmlinux/$(ARCH)
+
+AGENT_SRCS := $(filter-out src/agent/main.c,$(wildcard src/agent/*.c))
+AGENT_OBJS := $(patsubst src/agent/%.c,$(B)/agent/%.o,$(AGENT_SRCS))
+BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
+BPF_DEPS := $(wildcard src/bpf/*.h src/bpf/helpers/*.h src/bpf/programs/*.c include/vigil/*.h)
+SKELS := $(patsubst src/bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
+
+.PHONY: all deps run test unit integration bench clean vmlinux format sanitize
+all: $(B)/vigil
+
+deps:
+	@scripts/deps.sh
+
+$(B)/%.bpf.o: src/bpf/%.bpf.c $(BPF_DEPS) | $(B)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/%.skel.h: $(B)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(B)/agent/%.o: src/agent/%.c $(wildcard src/agent/*.h include/vigil/*.h) $(SKELS) | $(B)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/libvigil.a: $(AGENT_OBJS)
+	ar rcs $@ $^
+
+$(B)/vigil: $(B)/agent/main.o $(B)/libvigil.a
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libvigil.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -Itests/unit \
+		$< $(AGENT_SRCS) -o $@ $(LDLIBS)
+
+$(B):
+	@mkdir -p $(B)
+
+unit: $(UNIT_BINS)
+	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
+
+integration: $(B)/vigil
+	$(PYTHON) -m pytest -v tests/integration
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+
+run: deps
+	$(MAKE) all
+	./$(B)/vigil run
+
+bench: deps all
+	$(MAKE) -C bench/overhead
+	bench/overhead/run.sh
+
+vmlinux:
+	scripts/gen-vmlinux.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v vmlinux.h)
+
+clean:
+	rm -rf $(B)
+	$(MAKE) -C bench/overhead clean

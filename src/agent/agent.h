@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The running agent: BPF object, caches, output, counters. One per process. */
+#ifndef VIGIL_AGENT_H
+#define VIGIL_AGENT_H
+
+#include <signal.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "vigil/events.h"
+#include "config.h"
+#include "container_cache.h"
+#include "json.h"
+#include "probe.h"
+#include "proc_cache.h"
+#include "sysenv.h"
+
+struct vigil_bpf;
+struct ring_buffer;
+
+/* Counters kept by user space, per stage; reported by the stats record. */
+struct agent_counters {
+	__u64 received[VG_EV_MAX]; /* records decoded */
+	__u64 written[VG_EV_MAX]; /* JSON lines written */
+	uint64_t decode_errors; /* malformed records (size, ABI, offsets) */
+	uint64_t seq_gaps; /* records missing by per-CPU sequence */
+	uint64_t output_errors; /* JSON lines that could not be built or written */
+};
+
+struct agent {
+	struct vg_config cfg;
+	struct sysenv env;
+	struct features feat;
+	struct vigil_bpf *skel;
+	struct ring_buffer *rb;
+	struct proc_cache *procs;
+	struct container_cache *cgroups;
+	struct json_w json;
+	FILE *out;
+	int ncpus;
+	int nprogs; /* programs attached */
+	uint64_t *last_seq; /* per CPU */
+	int64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	uint64_t started_boot_ns;
+	struct agent_counters cnt;
+	volatile sig_atomic_t stop;
+};
+
+/* bpf.c: open, size, check, load, attach; and teardown. */
+int agent_bpf_start(struct agent *a);
+void agent_bpf_detach(struct agent *a);
+void agent_bpf_stop(struct agent *a);
+/* Sum the per-CPU kernel counters. */
+int agent_bpf_kstats(struct agent *a, struct vg_kstats *out);
+
+/* handler.c: the ring buffer callback. */
+int agent_handle_record(void *ctx, void *data, size_t size);
+
+/* event_json.c: write one event line for a decoded record. */
+int agent_emit_exec(struct agent *a, const struct vg_exec *e, size_t size,
+		    struct proc_entry *pe, const struct cg_entry *cg);
+int agent_emit_fork(struct agent *a, const struct vg_fork *f, struct proc_entry *pe,
+		    const struct cg_entry *cg);
+int agent_emit_exit(struct agent *a, const struct vg_exit *x, struct proc_entry *pe,
+		    const struct cg_entry *cg);
+/* Finish the line in a->json and write it. */
+int agent_write_line(struct agent *a, int type);
+
+/* stats.c */
+int agent_emit_stats(struct agent *a, bool final);
+void agent_print_summary(struct agent *a);
+
+/* time */
+uint64_t agent_boot_ns(void);
+void agent_sync_clock(struct agent *a);
+
+/* run.c */
+int agent_run(const struct vg_config *cfg);
+
+#endif /* VIGIL_AGENT_H */

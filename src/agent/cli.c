@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Command line: `vigil run`, `vigil version`, `vigil help`; --help on each. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vigil/events.h"
+#include "agent.h"
+#include "cli.h"
+#include "log.h"
+
+static const char main_usage[] =
+	"usage: vigil <command> [options]\n"
+	"\n"
+	"eBPF runtime security and observability for Kubernetes nodes.\n"
+	"\n"
+	"commands:\n"
+	"  run        load the BPF programs and stream events as JSON lines on stdout\n"
+	"  version    print the version, event schema and BPF ABI\n"
+	"  help       this text\n"
+	"\n"
+	"`vigil <command> --help` describes each command.\n";
+
+static const char run_usage[] =
+	"usage: vigil run [options]\n"
+	"\n"
+	"Attach to process lifecycle events and write one JSON object per line to stdout\n"
+	"(format: docs/events.md). Logs go to stderr. Stops on SIGINT or SIGTERM, then detaches,\n"
+	"drains, writes a final stats record and prints its counters to stderr.\n"
+	"\n"
+	"options:\n"
+	"  --node NAME               node name in events (default: $NODE_NAME, else hostname)\n"
+	"  --ringbuf-size BYTES      kernel ring buffer, power of two, K/M/G suffix (default 4M)\n"
+	"  --proc-table-size N       in-kernel process table entries (default 65536)\n"
+	"  --proc-cache-size N       user-space process cache entries (default 32768)\n"
+	"  --proc-cache-bytes BYTES  heap budget for cached argv/paths (default 32M)\n"
+	"  --exit-grace SECONDS      keep exited processes for lineage this long (default 10)\n"
+	"  --cgroup-cache-size N     cgroup identity cache entries (default 4096)\n"
+	"  --ancestors N             lineage levels reported, parent included (default 8)\n"
+	"  --stats-interval SECONDS  periodic stats record, 0 disables (default 60)\n"
+	"  --no-procfs-seed          do not read /proc for processes started before vigil\n"
+	"  --log-level LEVEL         error, warn, info or debug (default info)\n"
+	"  -h, --help                this text\n";
+
+enum {
+	OPT_NODE = 256, OPT_RINGBUF, OPT_PTABLE, OPT_PCACHE, OPT_PBYTES, OPT_GRACE, OPT_CGCACHE,
+	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL,
+};
+
+static const struct option run_opts[] = {
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+	{ "proc-table-size", required_argument, NULL, OPT_PTABLE },
+	{ "proc-cache-size", required_argument, NULL, OPT_PCACHE },
+	{ "proc-cache-bytes", required_argument, NULL, OPT_PBYTES },
+	{ "exit-grace", required_argument, NULL, OPT_GRACE },
+	{ "cgroup-cache-size", required_argument, NULL, OPT_CGCACHE },
+	{ "ancestors", required_argument, NULL, OPT_ANCESTORS },
+	{ "stats-interval", required_argument, NULL, OPT_STATS },
+	{ "no-procfs-seed", no_argument, NULL, OPT_NOSEED },
+	{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parse an unsigned number in [min, max]; names the option in the error. */
+static int parse_uint(const char *opt, const char *s, unsigned long long min,
+		      unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *out < min || *out > max || s[0] == '-') {
+		fprintf(stderr, "vigil run: --%s %s: expected a whole number from %llu to %llu\n",
+			opt, s, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_run_opt(int c, const char *arg, struct vg_config *cfg)
+{
+	unsigned long long v = 0;
+	size_t sz;
+	int err = 0;
+
+	switch (c) {
+	case OPT_NODE:
+		snprintf(cfg->node, sizeof(cfg->node), "%s", arg);
+		break;
+	case OPT_RINGBUF:
+	case OPT_PBYTES:
+		err = config_parse_size(arg, &sz);
+		if (err) {
+			fprintf(stderr, "vigil run: --%s %s: expected a size such as 4M\n",
+				c == OPT_RINGBUF ? "ringbuf-size" : "proc-cache-bytes", arg);
+			break;
+		}
+		*(c == OPT_RINGBUF ? &cfg->ringbuf_bytes : &cfg->proc_cache_bytes) = sz;
+		break;
+	case OPT_PTABLE:
+		if (!(err = parse_uint("proc-table-size", arg, 1024, 1u << 22, &v)))
+			cfg->proc_table_entries = v;
+		break;
+	case OPT_PCACHE:
+		if (!(err = parse_uint("proc-cache-size", arg, 64, 1u << 22, &v)))
+			cfg->proc_cache_entries = v;
+		break;
+	case OPT_GRACE:
+		if (!(err = parse_uint("exit-grace", arg, 0, 3600, &v)))
+			cfg->exit_grace_ns = v * 1000000000ull;
+		break;
+	case OPT_CGCACHE:
+		if (!(err = parse_uint("cgroup-cache-size", arg, 16, 1u << 20, &v)))
+			cfg->cgroup_cache_entries = v;
+		break;
+	case OPT_ANCESTORS:
+		if (!(err = parse_uint("ancestors", arg, 0, 64, &v)))
+			cfg->ancestors = v;
+		break;
+	case OPT_STATS:
+		if (!(err = parse_uint("stats-interval", arg, 0, 86400, &v)))
+			cfg->stats_interval_s = v;
+		break;
+	case OPT_NOSEED:
+		cfg->seed_procfs = false;
+		break;
+	case OPT_LOGLEVEL:
+		err = log_parse_level(arg, &cfg->log_level);
+		if (err)
+			fprintf(stderr, "vigil run: --log-level %s: expected error, warn, info or "
+					"debug\n", arg);
+		break;
+	default:
+		err = -EINVAL;
+	}
+	return err;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct vg_config cfg;
+	int c;
+
+	config_defaults(&cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", run_opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(run_usage, stdout);
+			return 0;
+		}
+		if (c == '?' || parse_run_opt(c, optarg, &cfg)) {
+			fputs("see `vigil run --help`\n", stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vigil run: unexpected argument '%s'; see `vigil run --help`\n",
+			argv[optind]);
+		return 2;
+	}
+	return agent_run(&cfg) ? 1 : 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs("usage: vigil version\n\nPrint the agent version, the event schema and the "
+		      "kernel record ABI.\n", stdout);
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "vigil version: unexpected argument '%s'\n", argv[1]);
+		return 2;
+	}
+	printf("vigil %s (event schema %s, BPF ABI %d)\n", VIGIL_VERSION, VIGIL_SCHEMA,
+	       VG_ABI_VERSION);
+	return 0;
+}
+
+int cli_main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd || !strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(main_usage, cmd ? stdout : stderr);
+		return cmd ? 0 : 2;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
+		return cmd_version(argc - 1, argv + 1);
+	fprintf(stderr, "vigil: unknown command '%s'\n\n%s", cmd, main_usage);
+	return 2;
+}

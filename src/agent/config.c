@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+void config_defaults(struct vg_config *cfg)
+{
+	const char *node = getenv("NODE_NAME");
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ringbuf_bytes = 4u << 20;
+	cfg->proc_table_entries = 65536;
+	cfg->proc_cache_entries = 32768;
+	cfg->proc_cache_bytes = 32u << 20;
+	cfg->exit_grace_ns = 10ull * 1000000000ull;
+	cfg->cgroup_cache_entries = 4096;
+	cfg->ancestors = 8;
+	cfg->stats_interval_s = 60;
+	cfg->seed_procfs = true;
+	cfg->log_level = LOG_INFO;
+	if (node && *node)
+		strncpy(cfg->node, node, sizeof(cfg->node) - 1);
+	else if (gethostname(cfg->node, sizeof(cfg->node) - 1) < 0)
+		strcpy(cfg->node, "unknown");
+}
+
+int config_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'G': case 'g': v <<= 10; /* fall through */
+	case 'M': case 'm': v <<= 10; /* fall through */
+	case 'K': case 'k': v <<= 10; end++; break;
+	case 0: break;
+	default: return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	*out = (size_t)v;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Run-time configuration of the agent: every bound and switch, with defaults in one place. */
+#ifndef VIGIL_CONFIG_H
+#define VIGIL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+#define VIGIL_VERSION "0.1.0"
+#define VIGIL_SCHEMA "vigil/v1" /* event stream format; see docs/events.md */
+
+struct vg_config {
+	size_t ringbuf_bytes; /* kernel -> user ring buffer, power of two */
+	uint32_t proc_table_entries; /* in-kernel process table */
+	size_t proc_cache_entries; /* user-space process cache */
+	size_t proc_cache_bytes; /* heap budget of the process cache strings */
+	uint64_t exit_grace_ns; /* how long exited processes stay for lineage */
+	size_t cgroup_cache_entries;
+	unsigned ancestors; /* lineage levels reported: parent plus ancestors */
+	unsigned stats_interval_s; /* periodic stats record; 0 disables */
+	bool seed_procfs; /* read /proc at start-up */
+	enum log_level log_level;
+	char node[256];
+};
+
+void config_defaults(struct vg_config *cfg);
+/* Parse a size with an optional K/M/G suffix (powers of 1024). */
+int config_parse_size(const char *s, size_t *out);
+
+#endif /* VIGIL_CONFIG_H */

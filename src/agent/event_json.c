@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The JSON event stream: one object per line, format documented in docs/events.md.
+ * Field names here are a contract; renaming one is a breaking change of VIGIL_SCHEMA. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent.h"
+#include "decode.h"
+
+static const char *const type_names[VG_EV_MAX] = {
+#define VG_X_NAME(name, val, str) [val] = str,
+	VG_EVENT_TYPES(VG_X_NAME)
+#undef VG_X_NAME
+};
+
+static void ktime(struct agent *a, const char *key, uint64_t boot_ns)
+{
+	int64_t real = (int64_t)boot_ns + a->boot_to_real_ns;
+
+	json_ktime(&a->json, key, real / 1000000000, real % 1000000000);
+}
+
+/* Tetragon-style exec id: base64("node:ktime:pid"), unique per process image on a node. */
+static void exec_id(struct agent *a, const char *key, uint32_t tgid, uint64_t ns)
+{
+	static const char tbl[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char raw[320], out[440];
+	int n = snprintf(raw, sizeof(raw), "%s:%llu:%u", a->cfg.node, (unsigned long long)ns,
+			 tgid);
+	int o = 0;
+
+	if (n >= (int)sizeof(raw))
+		n = sizeof(raw) - 1;
+	for (int i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)raw[i] << 16;
+
+		v |= i + 1 < n ? (unsigned char)raw[i + 1] << 8 : 0;
+		v |= i + 2 < n ? (unsigned char)raw[i + 2] : 0;
+		out[o++] = tbl[(v >> 18) & 63];
+		out[o++] = tbl[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+	}
+	out[o] = 0;
+	json_kstr(&a->json, key, out);
+}
+
+static uint64_t image_ns(const struct proc_entry *pe)
+{
+	return pe->exec_ns ? pe->exec_ns : pe->start_ns;
+}
+
+static void args_array(struct json_w *w, const char *key, const char *buf, size_t len)
+{
+	struct args_iter it;
+	const char *arg;
+	size_t n;
+
+	json_key(w, key);
+	json_arr_begin(w);
+	args_iter_init(&it, buf, len);
+	while (args_iter_next(&it, &arg, &n))
+		json_strn(w, arg, n);
+	json_arr_end(w);
+}
+
+/* Members shared by the process, parent and ancestor objects. */
+static void proc_members(struct agent *a, const struct proc_entry *pe, bool full)
+{
+	struct json_w *w = &a->json;
+
+	exec_id(a, "exec_id", pe->tgid, image_ns(pe));
+	json_ku64(w, "pid", pe->tgid);
+	json_kstr(w, "comm", pe->comm);
+	json_kstr(w, "binary", pe->binary ? pe->binary : "");
+	if (full || pe->args) {
+		args_array(w, "arguments", pe->args, pe->args ? pe->args_len : 0);
+		json_kbool(w, "arguments_truncated", !!(pe->flags & PROC_F_ARGS_TRUNC));
+	}
+	if (!full)
+		return;
+	json_ku64(w, "ppid", pe->ppid);
+	json_kstr(w, "cwd", pe->cwd ? pe->cwd : "");
+	json_ku64(w, "uid", pe->uid);
+	json_ku64(w, "gid", pe->gid);
+	json_ku64(w, "euid", pe->euid);
+	json_ku64(w, "egid", pe->egid);
+	json_ku64(w, "auid", pe->auid);
+	ktime(a, "start_time", pe->start_ns);
+	json_kbool(w, "from_procfs", !!(pe->flags & PROC_F_PROCFS));
+}
+
+static void parent_and_ancestors(struct agent *a, const struct proc_entry *pe, uint32_t ppid,
+				 uint64_t parent_start_ns)
+{
+	struct proc_entry *p = pe ? proc_cache__parent(a->procs, pe) : NULL;
+	struct json_w *w = &a->json;
+
+	json_key(w, "parent");
+	json_obj_begin(w);
+	if (p) {
+		proc_members(a, p, true);
+		json_kbool(w, "exited", !!(p->flags & PROC_F_EXITED));
+	} else {
+		/* not cached (vigil dropped it, or it predates the /proc seed): what we know */
+		json_ku64(w, "pid", ppid);
+		ktime(a, "start_time", parent_start_ns);
+		json_kbool(w, "unknown", 1);
+	}
+	json_obj_end(w);
+	if (!p || a->cfg.ancestors < 2)
+		return;
+	json_key(w, "ancestors");
+	json_arr_begin(w);
+	for (unsigned lvl = 1; lvl < a->cfg.ancestors && (p = proc_cache__parent(a->procs, p));
+	     lvl++) {
+		json_obj_begin(w);
+		proc_members(a, p, false);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+}
+
+static void container_members(struct agent *a, const struct vg_hdr *h, const struct cg_entry *cg)
+{
+	struct json_w *w = &a->json;
+	const char *status = !cg ? "unknown" : (cg->id.container || cg->id.pod) ? "cgroup" : "host";
+
+	json_key(w, "cgroup");
+	json_obj_begin(w);
+	json_ku64(w, "id", h->cgroup_id);
+	json_kstr(w, "path", cg ? cg->path : "");
+	json_kstr(w, "hierarchy", (h->cg_flags & VG_CG_V1) ? "v1" : "v2");
+	json_obj_end(w);
+	if (cg && cg->id.container) {
+		json_key(w, "container");
+		json_obj_begin(w);
+		json_kstr(w, "id", cg->id.container_id);
+		json_kstr(w, "runtime", cg_runtime_name(cg->id.runtime));
+		json_obj_end(w);
+	}
+	if (cg && cg->id.pod) {
+		json_key(w, "pod");
+		json_obj_begin(w);
+		json_kstr(w, "uid", cg->id.pod_uid);
+		json_kstr(w, "qos", cg_qos_name(cg->id.qos));
+		json_obj_end(w);
+	}
+	json_kstr(w, "attribution", status);
+}
+
+static void begin_event(struct agent *a, const struct vg_hdr *h)
+{
+	struct json_w *w = &a->json;
+
+	json_reset(w);
+	json_obj_begin(w);
+	json_kstr(w, "schema", VIGIL_SCHEMA);
+	json_kstr(w, "type", type_names[h->type]);
+	ktime(a, "time", h->ts_ns);
+	json_kstr(w, "node", a->cfg.node);
+	json_ku64(w, "cpu", h->cpu);
+	json_ku64(w, "seq", h->seq);
+}
+
+int agent_write_line(struct agent *a, int type)
+{
+	struct json_w *w = &a->json;
+
+	json_obj_end(w);
+	if (w->err || fwrite(w->buf, 1, w->len, a->out) != w->len || fputc('\n', a->out) == EOF) {
+		a->cnt.output_errors++;
+		return -EIO;
+	}
+	if (type > 0 && type < VG_EV_MAX)
+		a->cnt.written[type]++;
+	return 0;
+}
+
+/* Process object for a record whose process is not cached (allocation failure). */
+static void proc_minimal(struct agent *a, uint32_t tgid, uint64_t start_ns, const char *comm)
+{
+	json_ku64(&a->json, "pid", tgid);
+	json_kstr(&a->json, "comm", comm);
+	ktime(a, "start_time", start_ns);
+}
+
+int agent_emit_exec(struct agent *a, const struct vg_exec *e, size_t size,
+		    struct proc_entry *pe, const struct cg_entry *cg)
+{
+	struct json_w *w = &a->json;
+	char comm[VG_COMM_LEN + 1] = "";
+
+	(void)size;
+	memcpy(comm, e->comm, VG_COMM_LEN);
+	begin_event(a, &e->hdr);
+	json_key(w, "process");
+	json_obj_begin(w);
+	if (pe)
+		proc_members(a, pe, true);
+	else
+		proc_minimal(a, e->hdr.tgid, e->start_ns, comm);
+	json_ku64(w, "tid", e->hdr.pid);
+	json_ku64(w, "argc", e->argc);
+	json_key(w, "filename");
+	json_strn(w, (const char *)e + e->filename.off, e->filename.len ? e->filename.len - 1 : 0);
+	json_kbool(w, "fileless", !!(e->flags & (VG_EXEC_MEMFD | VG_EXEC_DELETED | VG_EXEC_FD)));
+	json_kbool(w, "memfd", !!(e->flags & VG_EXEC_MEMFD));
+	json_kbool(w, "deleted", !!(e->flags & VG_EXEC_DELETED));
+	json_kbool(w, "exec_fd", !!(e->flags & VG_EXEC_FD));
+	json_kbool(w, "setuid", !!(e->flags & VG_EXEC_SETUID));
+	json_obj_end(w);
+	parent_and_ancestors(a, pe, e->ppid, e->parent_start_ns);
+	container_members(a, &e->hdr, cg);
+	return agent_write_line(a, VG_EV_EXEC);
+}
+
+int agent_emit_fork(struct agent *a, const struct vg_fork *f, struct proc_entry *pe,
+		    const struct cg_entry *cg)
+{
+	struct json_w *w = &a->json;
+	char comm[VG_COMM_LEN + 1] = "";
+
+	memcpy(comm, f->comm, VG_COMM_LEN);
+	begin_event(a, &f->hdr);
+	json_key(w, "process");
+	json_obj_begin(w);
+	if (pe)
+		proc_members(a, pe, true);
+	else
+		proc_minimal(a, f->hdr.tgid, f->start_ns, comm);
+	json_ku64(w, "parent_tid", f->parent_pid);
+	json_obj_end(w);
+	parent_and_ancestors(a, pe, f->ppid, f->parent_start_ns);
+	container_members(a, &f->hdr, cg);
+	return agent_write_line(a, VG_EV_FORK);
+}
+
+int agent_emit_exit(struct agent *a, const struct vg_exit *x, struct proc_entry *pe,
+		    const struct cg_entry *cg)
+{
+	struct json_w *w = &a->json;
+	char comm[VG_COMM_LEN + 1] = "", sig[24] = "";
+	int signo = x->exit_code & 0x7f;
+	const char *abbrev = signo ? sigabbrev_np(signo) : NULL;
+
+	memcpy(comm, x->comm, VG_COMM_LEN);
+	begin_event(a, &x->hdr);
+	json_key(w, "process");
+	json_obj_begin(w);
+	if (pe)
+		proc_members(a, pe, true);
+	else
+		proc_minimal(a, x->hdr.tgid, x->start_ns, comm);
+	json_obj_end(w);
+	json_key(w, "exit");
+	json_obj_begin(w);
+	json_ki64(w, "code", (x->exit_code >> 8) & 0xff);
+	json_ki64(w, "signal", signo);
+	if (abbrev)
+		snprintf(sig, sizeof(sig), "SIG%s", abbrev);
+	json_kstr(w, "signal_name", sig);
+	json_kbool(w, "core_dumped", !!(x->exit_code & 0x80));
+	json_ku64(w, "lifetime_ns", x->hdr.ts_ns > x->start_ns ? x->hdr.ts_ns - x->start_ns : 0);
+	json_obj_end(w);
+	parent_and_ancestors(a, pe, x->ppid, pe ? pe->parent_start_ns : 0);
+	container_members(a, &x->hdr, cg);
+	return agent_write_line(a, VG_EV_EXIT);
+}

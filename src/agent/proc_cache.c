@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc_cache.h"
+
+struct plist {
+	struct proc_entry head; /* sentinel */
+};
+
+struct proc_cache {
+	struct proc_entry **buckets;
+	size_t nbuckets; /* power of two */
+	struct plist live; /* most recently used at head.next */
+	struct plist exited; /* oldest exit at head.next */
+	uint64_t grace_ns;
+	uint64_t tick_ns;
+	struct proc_cache_stats st;
+};
+
+static void plist_init(struct plist *l)
+{
+	l->head.next = l->head.prev = &l->head;
+}
+
+static void plist_del(struct proc_entry *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	e->next = e->prev = e;
+}
+
+static void plist_add_head(struct plist *l, struct proc_entry *e)
+{
+	e->next = l->head.next;
+	e->prev = &l->head;
+	l->head.next->prev = e;
+	l->head.next = e;
+}
+
+static void plist_add_tail(struct plist *l, struct proc_entry *e)
+{
+	e->prev = l->head.prev;
+	e->next = &l->head;
+	l->head.prev->next = e;
+	l->head.prev = e;
+}
+
+uint64_t proc_cache__tick_ns(void)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+
+	return 1000000000ULL / (uint64_t)(hz > 0 ? hz : 100);
+}
+
+struct proc_cache *proc_cache__new(size_t capacity, size_t max_bytes, uint64_t grace_ns)
+{
+	struct proc_cache *c = calloc(1, sizeof(*c));
+	size_t n = 64;
+
+	if (!c || capacity == 0)
+		goto fail;
+	while (n < capacity)
+		n <<= 1;
+	c->buckets = calloc(n, sizeof(*c->buckets));
+	if (!c->buckets)
+		goto fail;
+	c->nbuckets = n;
+	c->grace_ns = grace_ns;
+	c->tick_ns = proc_cache__tick_ns();
+	c->st.capacity = capacity;
+	c->st.max_bytes = max_bytes;
+	plist_init(&c->live);
+	plist_init(&c->exited);
+	return c;
+fail:
+	free(c);
+	return NULL;
+}
+
+static size_t bucket_of(const struct proc_cache *c, uint32_t tgid)
+{
+	return (tgid * 2654435761u) & (c->nbuckets - 1);
+}
+
+static void entry_free_strings(struct proc_cache *c, struct proc_entry *e)
+{
+	free(e->binary);
+	free(e->cwd);
+	free(e->args);
+	e->binary = e->cwd = e->args = NULL;
+	e->args_len = 0;
+	c->st.bytes -= e->bytes;
+	e->bytes = 0;
+}
+
+static bool start_matches(const struct proc_cache *c, const struct proc_entry *e, uint64_t ns)
+{
+	if (!ns || e->start_ns == ns)
+		return true;
+	if (e->flags & PROC_F_PROCFS)
+		return e->start_ns / c->tick_ns == ns / c->tick_ns;
+	return false;
+}
+
+static struct proc_entry *find(struct proc_cache *c, uint32_t tgid, struct proc_entry ***link)
+{
+	struct proc_entry **pp = &c->buckets[bucket_of(c, tgid)];
+
+	for (; *pp; pp = &(*pp)->hnext) {
+		if ((*pp)->tgid == tgid) {
+			if (link)
+				*link = pp;
+			return *pp;
+		}
+	}
+	return NULL;
+}
+
+/* Unlink, drop the parent reference, free. */
+static void entry_remove(struct proc_cache *c, struct proc_entry *e)
+{
+	struct proc_entry **link, *p;
+
+	if (find(c, e->tgid, &link) == e)
+		*link = e->hnext;
+	plist_del(e);
+	if (e->flags & PROC_F_PARENT_REF) {
+		p = find(c, e->ppid, NULL);
+		if (p && start_matches(c, p, e->parent_start_ns) && p->refs)
+			p->refs--;
+	}
+	entry_free_strings(c, e);
+	free(e);
+	c->st.size--;
+}
+
+/* Make room: the oldest exit first, else the least recently used live entry. */
+static void evict_one(struct proc_cache *c)
+{
+	struct proc_entry *victim = c->exited.head.next;
+
+	if (victim == &c->exited.head) {
+		victim = c->live.head.prev;
+		if (victim == &c->live.head)
+			return;
+		c->st.evictions_live++;
+	}
+	c->st.evictions++;
+	entry_remove(c, victim);
+}
+
+struct proc_entry *proc_cache__lookup(struct proc_cache *c, uint32_t tgid, uint64_t start_ns)
+{
+	struct proc_entry *e = find(c, tgid, NULL);
+
+	if (!e || !start_matches(c, e, start_ns)) {
+		c->st.misses++;
+		return NULL;
+	}
+	c->st.hits++;
+	if (!(e->flags & PROC_F_EXITED)) {
+		plist_del(e);
+		plist_add_head(&c->live, e);
+	}
+	return e;
+}
+
+struct proc_entry *proc_cache__upsert(struct proc_cache *c, uint32_t tgid, uint64_t start_ns)
+{
+	struct proc_entry *e = find(c, tgid, NULL);
+	size_t b;
+
+	if (e && start_matches(c, e, start_ns)) {
+		if (start_ns && (e->flags & PROC_F_PROCFS)) {
+			e->start_ns = start_ns; /* now exact */
+			e->flags &= ~PROC_F_PROCFS;
+		}
+		return e;
+	}
+	if (e)
+		entry_remove(c, e); /* pid reused */
+	while (c->st.size >= c->st.capacity && c->st.size)
+		evict_one(c);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->tgid = tgid;
+	e->start_ns = start_ns;
+	e->auid = 0xffffffff;
+	b = bucket_of(c, tgid);
+	e->hnext = c->buckets[b];
+	c->buckets[b] = e;
+	e->next = e->prev = e;
+	plist_add_head(&c->live, e);
+	c->st.size++;
+	c->st.inserts++;
+	return e;
+}
+
+static int dup_into(char **dst, const char *src, size_t len, size_t *bytes)
+{
+	char *p = malloc(len + 1);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, src, len);
+	p[len] = 0;
+	free(*dst);
+	*dst = p;
+	*bytes += len + 1;
+	return 0;
+}
+
+static size_t str_bytes(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+int proc_entry__set_strings(struct proc_cache *c, struct proc_entry *e, const char *binary,
+			    const char *args, uint32_t args_len, const char *cwd)
+{
+	size_t bytes = 0;
+	int err = 0;
+
+	if (binary)
+		err = err ?: dup_into(&e->binary, binary, strlen(binary), &bytes);
+	if (args) {
+		err = err ?: dup_into(&e->args, args, args_len, &bytes);
+		e->args_len = err ? 0 : args_len;
+	}
+	if (cwd)
+		err = err ?: dup_into(&e->cwd, cwd, strlen(cwd), &bytes);
+	/* recompute the charge from what the entry now holds */
+	bytes = str_bytes(e->binary) + str_bytes(e->cwd) + (e->args ? e->args_len + 1 : 0);
+	c->st.bytes = c->st.bytes - e->bytes + bytes;
+	e->bytes = bytes;
+	while (c->st.bytes > c->st.max_bytes && c->st.size > 1) {
+		struct proc_entry *oldest = c->exited.head.next != &c->exited.head ?
+						    c->exited.head.next :
+						    c->live.head.prev;
+		if (oldest == e)
+			break;
+		evict_one(c);
+	}
+	return err;
+}
+
+int proc_entry__inherit(struct proc_cache *c, struct proc_entry *child,
+			const struct proc_entry *parent)
+{
+	child->exec_flags = parent->exec_flags;
+	if (parent->flags & PROC_F_ARGS_TRUNC)
+		child->flags |= PROC_F_ARGS_TRUNC;
+	child->uid = parent->uid;
+	child->gid = parent->gid;
+	child->euid = parent->euid;
+	child->egid = parent->egid;
+	child->auid = parent->auid;
+	return proc_entry__set_strings(c, child, parent->binary, parent->args, parent->args_len,
+				       parent->cwd);
+}
+
+struct proc_entry *proc_cache__parent(struct proc_cache *c, const struct proc_entry *e)
+{
+	struct proc_entry *p = find(c, e->ppid, NULL);
+
+	if (!p || p == e || !start_matches(c, p, e->parent_start_ns))
+		return NULL;
+	return p;
+}
+
+void proc_cache__link_parent(struct proc_cache *c, struct proc_entry *e, uint32_t ppid,
+			     uint64_t parent_start_ns)
+{
+	struct proc_entry *p;
+
+	if ((e->flags & PROC_F_PARENT_REF) && e->ppid == ppid &&
+	    e->parent_start_ns == parent_start_ns)
+		return;
+	if (e->flags & PROC_F_PARENT_REF) {
+		p = proc_cache__parent(c, e);
+		if (p && p->refs)
+			p->refs--;
+		e->flags &= ~PROC_F_PARENT_REF;
+	}
+	e->ppid = ppid;
+	e->parent_start_ns = parent_start_ns;
+	p = proc_cache__parent(c, e);
+	if (p) {
+		p->refs++;
+		e->flags |= PROC_F_PARENT_REF;
+	}
+}
+
+void proc_cache__exit(struct proc_cache *c, struct proc_entry *e, uint64_t now_ns)
+{
+	if (e->flags & PROC_F_EXITED)
+		return;
+	e->flags |= PROC_F_EXITED;
+	e->exit_ns = now_ns;
+	plist_del(e);
+	plist_add_tail(&c->exited, e);
+}
+
+void proc_cache__sweep(struct proc_cache *c, uint64_t now_ns)
+{
+	struct proc_entry *e = c->exited.head.next, *next;
+
+	for (; e != &c->exited.head; e = next) {
+		next = e->next;
+		if (e->exit_ns + c->grace_ns > now_ns)
+			break; /* FIFO: everything after exited later */
+		if (e->refs)
+			continue;
+		c->st.expired++;
+		entry_remove(c, e);
+	}
+}
+
+void proc_cache__stats(const struct proc_cache *c, struct proc_cache_stats *st)
+{
+	*st = c->st;
+}
+
+void proc_cache__foreach(struct proc_cache *c, void (*fn)(struct proc_cache *c,
+							  struct proc_entry *e, void *arg),
+			 void *arg)
+{
+	for (size_t i = 0; i < c->nbuckets; i++)
+		for (struct proc_entry *e = c->buckets[i]; e; e = e->hnext)
+			fn(c, e, arg);
+}
+
+void proc_cache__free(struct proc_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		struct proc_entry *e = c->buckets[i], *n;
+
+		for (; e; e = n) {
+			n = e->hnext;
+			free(e->binary);
+			free(e->cwd);
+			free(e->args);
+			free(e);
+		}
+	}
+	free(c->buckets);
+	free(c);
+}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `vigil run`: set up, attach, stream events until SIGINT/SIGTERM, detach, report. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+
+#include "agent.h"
+#include "log.h"
+#include "procfs.h"
+
+#define EVENT_LINE_MAX (256u << 10)
+
+static struct agent *the_agent; /* for the signal handler only */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (the_agent)
+		the_agent->stop = 1;
+}
+
+uint64_t agent_boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Follow NTP steps: recompute the offset between the kernel's boot clock and wall time. */
+void agent_sync_clock(struct agent *a)
+{
+	struct timespec rt;
+	uint64_t boot = agent_boot_ns();
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	a->boot_to_real_ns = ((int64_t)rt.tv_sec * 1000000000ll + rt.tv_nsec) - (int64_t)boot;
+}
+
+static int install_signals(struct agent *a)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	the_agent = a;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		log_error("cannot install signal handlers: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int setup(struct agent *a)
+{
+	struct procfs_seed_stats seed;
+	int err;
+
+	if ((err = sysenv_check_privileges()) || (err = sysenv_check_btf("/sys/kernel/btf/vmlinux")))
+		return err;
+	sysenv_raise_memlock();
+	sysenv_discover(&a->env, "/proc/mounts", true);
+	features_probe(&a->feat);
+	features_log(&a->feat);
+	a->ncpus = libbpf_num_possible_cpus();
+	a->last_seq = a->ncpus > 0 ? calloc(a->ncpus, sizeof(*a->last_seq)) : NULL;
+	a->procs = proc_cache__new(a->cfg.proc_cache_entries, a->cfg.proc_cache_bytes,
+				   a->cfg.exit_grace_ns);
+	a->cgroups = container_cache__new(a->cfg.cgroup_cache_entries);
+	if (!a->last_seq || !a->procs || !a->cgroups || json_init(&a->json, EVENT_LINE_MAX)) {
+		log_error("out of memory setting up caches");
+		return -ENOMEM;
+	}
+	agent_sync_clock(a);
+	a->started_boot_ns = agent_boot_ns();
+	/* attach before seeding, so a process that starts in between is seen by one or both */
+	if ((err = agent_bpf_start(a)))
+		return err;
+	if (a->cfg.seed_procfs) {
+		err = procfs_seed(a->procs, "/proc", a->env.cgroup2, &seed);
+		if (err)
+			log_warn("reading /proc: %s", strerror(-err));
+		log_info("seeded %llu processes from /proc (%llu kernel threads skipped)",
+			 (unsigned long long)seed.seeded, (unsigned long long)seed.kernel_threads);
+	}
+	return 0;
+}
+
+static void teardown(struct agent *a)
+{
+	agent_bpf_stop(a);
+	proc_cache__free(a->procs);
+	container_cache__free(a->cgroups);
+	json_free(&a->json);
+	free(a->last_seq);
+}
+
+static void periodic(struct agent *a, uint64_t *last_sweep, uint64_t *last_stats)
+{
+	uint64_t now = agent_boot_ns();
+
+	if (now - *last_sweep >= 1000000000ull) {
+		proc_cache__sweep(a->procs, now);
+		agent_sync_clock(a);
+		*last_sweep = now;
+	}
+	if (a->cfg.stats_interval_s &&
+	    now - *last_stats >= a->cfg.stats_interval_s * 1000000000ull) {
+		agent_emit_stats(a, false);
+		*last_stats = now;
+	}
+}
+
+static int loop(struct agent *a)
+{
+	uint64_t last_sweep = agent_boot_ns(), last_stats = last_sweep;
+	int n;
+
+	while (!a->stop) {
+		n = ring_buffer__poll(a->rb, 200);
+		if (n < 0 && n != -EINTR) {
+			log_error("ring buffer poll: %s", strerror(-n));
+			return n;
+		}
+		fflush(a->out);
+		periodic(a, &last_sweep, &last_stats);
+	}
+	return 0;
+}
+
+int agent_run(const struct vg_config *cfg)
+{
+	struct agent *a = calloc(1, sizeof(*a));
+	int err;
+
+	if (!a)
+		return -ENOMEM;
+	a->cfg = *cfg;
+	a->out = stdout;
+	log_set_level(cfg->log_level);
+	log_route_libbpf();
+	err = install_signals(a);
+	if (!err)
+		err = setup(a);
+	if (!err) {
+		log_info("ready: %d programs attached, node %s", a->nprogs, a->cfg.node);
+		err = loop(a);
+		/* detach first, then drain what is already in the ring, so nothing is cut short */
+		agent_bpf_detach(a);
+		ring_buffer__consume(a->rb);
+		agent_emit_stats(a, true);
+		fflush(a->out);
+		agent_print_summary(a);
+	}
+	teardown(a);
+	free(a);
+	the_agent = NULL;
+	return err;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Record assembly: header, tail strings, and delivery with per-type accounting.
+ * Include after vmlinux.h, bpf helpers, vigil/events.h and maps.bpf.h. */
+#ifndef VIGIL_EMIT_BPF_H
+#define VIGIL_EMIT_BPF_H
+
+/* Offsets inside a record are masked with this so the verifier can bound every write;
+ * the logic keeps them below VG_RECORD_MAX anyway. */
+#define VG_OFF_MASK (VG_RECORD_MAX - 1)
+
+static __always_inline struct vg_kstats *vg_stats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&kstats, &zero);
+}
+
+static __always_inline void *vg_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+static __always_inline void vg_count_seen(__u16 type)
+{
+	struct vg_kstats *st = vg_stats();
+
+	if (st && type < VG_EV_MAX)
+		st->seen[type]++;
+}
+
+/* Fill the common header from `task` (the subject of the record, not always current). */
+static __always_inline void vg_hdr_init(struct vg_hdr *h, __u16 type, struct task_struct *task)
+{
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&seqs, &zero);
+
+	h->type = type;
+	h->size = 0;
+	h->cpu = bpf_get_smp_processor_id();
+	h->abi = VG_ABI_VERSION;
+	h->seq = seq ? ++*seq : 0;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->pid = BPF_CORE_READ(task, pid);
+	h->tgid = BPF_CORE_READ(task, tgid);
+	h->cgroup_id = 0;
+	h->cg_flags = 0;
+	h->_pad0 = 0;
+	h->cgroup = (struct vg_str){};
+}
+
+/* Copy the record out with its real size; count it as emitted or dropped. */
+static __always_inline int vg_submit(struct vg_hdr *h, __u32 size)
+{
+	struct vg_kstats *st = vg_stats();
+	__u16 type = h->type;
+	long err;
+
+	if (size > VG_RECORD_MAX)
+		size = VG_RECORD_MAX;
+	/* clang folds the clamp above into the u32 range; restate the bound for the verifier */
+	asm volatile("%0 &= 0x7fff" : "+r"(size));
+	if (size > VG_RECORD_MAX)
+		return -1;
+	h->size = size;
+	err = bpf_ringbuf_output(&events, h, size, 0);
+	if (st && type < VG_EV_MAX) {
+		if (err)
+			st->dropped[type]++;
+		else
+			st->emitted[type]++;
+	}
+	return err ? -1 : 0;
+}
+
+/* Tail string helpers. `rec` is the scratch record, `*off` the tail cursor. */
+static __always_inline void vg_str_begin(struct vg_str *s, __u32 off)
+{
+	s->off = off;
+	s->len = 0;
+	s->flags = 0;
+	s->count = 0;
+}
+
+/* Append one kernel string (NUL included) of at most VG_NAME_MAX bytes. */
+static __always_inline int vg_tail_kstr(void *rec, __u32 *off, const void *src)
+{
+	long n;
+
+	if (*off > VG_RECORD_MAX - VG_NAME_MAX)
+		return -1;
+	n = bpf_probe_read_kernel_str(rec + (*off & VG_OFF_MASK), VG_NAME_MAX, src);
+	if (n <= 0) {
+		*(char *)(rec + (*off & VG_OFF_MASK)) = 0;
+		n = 1;
+	}
+	*off += n;
+	return 0;
+}
+
+#endif /* VIGIL_EMIT_BPF_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Every map vigil's BPF side uses, declared once. Sizes marked "set by user space" are
+ * resized with bpf_map__set_max_entries() from configuration before load. */
+#ifndef VIGIL_MAPS_BPF_H
+#define VIGIL_MAPS_BPF_H
+
+/* Records to user space. Written by every program, read by the agent. Set by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+/* One record being built, per CPU: records are assembled here, then copied out with their
+ * real size so small records do not reserve VG_RECORD_MAX bytes of ring. Written by programs. */
+struct vg_scratch_buf {
+	char data[VG_SCRATCH_SIZE];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vg_scratch_buf);
+} scratch SEC(".maps");
+
+/* Per-CPU record sequence numbers; written by programs, a gap in user space means a loss. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} seqs SEC(".maps");
+
+/* Counters of everything seen, emitted and dropped; written by programs, read by stats. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vg_kstats);
+} kstats SEC(".maps");
+
+/* Process table: tgid -> identity at fork/exec. Written by the lifecycle programs, seeded by
+ * user space from /proc. LRU so a table that is too small degrades instead of failing.
+ * Set by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct vg_proc);
+} proc_table SEC(".maps");
+
+#endif /* VIGIL_MAPS_BPF_H */
