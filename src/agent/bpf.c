@@ -49,7 +49,11 @@ int agent_bpf_start(struct agent *a)
 {
 	int err;
 
-	a->skel = vigil_bpf__open();
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+
+	if (strcmp(a->cfg.btf_path, "/sys/kernel/btf/vmlinux") != 0)
+		opts.btf_custom_path = a->cfg.btf_path;
+	a->skel = vigil_bpf__open_opts(&opts);
 	if (!a->skel) {
 		err = -errno;
 		log_error("cannot open the BPF object: %s", strerror(errno));

@@ -41,12 +41,13 @@ static const char run_usage[] =
 	"  --ancestors N             lineage levels reported, parent included (default 8)\n"
 	"  --stats-interval SECONDS  periodic stats record, 0 disables (default 60)\n"
 	"  --no-procfs-seed          do not read /proc for processes started before vigil\n"
+	"  --btf PATH                kernel BTF file (default /sys/kernel/btf/vmlinux)\n"
 	"  --log-level LEVEL         error, warn, info or debug (default info)\n"
 	"  -h, --help                this text\n";
 
 enum {
 	OPT_NODE = 256, OPT_RINGBUF, OPT_PTABLE, OPT_PCACHE, OPT_PBYTES, OPT_GRACE, OPT_CGCACHE,
-	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL,
+	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL, OPT_BTF,
 };
 
 static const struct option run_opts[] = {
@@ -61,6 +62,7 @@ static const struct option run_opts[] = {
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	{ "no-procfs-seed", no_argument, NULL, OPT_NOSEED },
 	{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
+	{ "btf", required_argument, NULL, OPT_BTF },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -124,6 +126,14 @@ static int parse_run_opt(int c, const char *arg, struct vg_config *cfg)
 	case OPT_STATS:
 		if (!(err = parse_uint("stats-interval", arg, 0, 86400, &v)))
 			cfg->stats_interval_s = v;
+		break;
+	case OPT_BTF:
+		if (strlen(arg) >= sizeof(cfg->btf_path)) {
+			fprintf(stderr, "vigil run: --btf: path too long\n");
+			err = -EINVAL;
+			break;
+		}
+		strcpy(cfg->btf_path, arg);
 		break;
 	case OPT_NOSEED:
 		cfg->seed_procfs = false;

@@ -21,6 +21,7 @@ void config_defaults(struct vg_config *cfg)
 	cfg->stats_interval_s = 60;
 	cfg->seed_procfs = true;
 	cfg->log_level = LOG_INFO;
+	strcpy(cfg->btf_path, "/sys/kernel/btf/vmlinux");
 	if (node && *node)
 		strncpy(cfg->node, node, sizeof(cfg->node) - 1);
 	else if (gethostname(cfg->node, sizeof(cfg->node) - 1) < 0)

@@ -24,6 +24,7 @@ struct vg_config {
 	bool seed_procfs; /* read /proc at start-up */
 	enum log_level log_level;
 	char node[256];
+	char btf_path[4096]; /* kernel BTF; another file enables CO-RE on kernels without it */
 };
 
 void config_defaults(struct vg_config *cfg);

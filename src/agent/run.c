@@ -59,7 +59,7 @@ static int setup(struct agent *a)
 	struct procfs_seed_stats seed;
 	int err;
 
-	if ((err = sysenv_check_privileges()) || (err = sysenv_check_btf("/sys/kernel/btf/vmlinux")))
+	if ((err = sysenv_check_privileges()) || (err = sysenv_check_btf(a->cfg.btf_path)))
 		return err;
 	sysenv_raise_memlock();
 	sysenv_discover(&a->env, "/proc/mounts", true);
