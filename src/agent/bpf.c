@@ -27,6 +27,7 @@ static int size_maps(struct agent *a)
 			  a->cfg.ringbuf_bytes, page);
 		return -EINVAL;
 	}
+	a->skel->rodata->vg_ringbuf_size = a->cfg.ringbuf_bytes;
 	err = bpf_map__set_max_entries(a->skel->maps.events, a->cfg.ringbuf_bytes);
 	if (!err)
 		err = bpf_map__set_max_entries(a->skel->maps.proc_table,

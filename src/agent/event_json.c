@@ -76,12 +76,10 @@ static void proc_members(struct agent *a, const struct proc_entry *pe, bool full
 	json_ku64(w, "pid", pe->tgid);
 	json_kstr(w, "comm", pe->comm);
 	json_kstr(w, "binary", pe->binary ? pe->binary : "");
-	if (full || pe->args) {
-		args_array(w, "arguments", pe->args, pe->args ? pe->args_len : 0);
-		json_kbool(w, "arguments_truncated", !!(pe->flags & PROC_F_ARGS_TRUNC));
-	}
 	if (!full)
-		return;
+		return; /* ancestors: identity only, their argv would dominate every line */
+	args_array(w, "arguments", pe->args, pe->args ? pe->args_len : 0);
+	json_kbool(w, "arguments_truncated", !!(pe->flags & PROC_F_ARGS_TRUNC));
 	json_ku64(w, "ppid", pe->ppid);
 	json_kstr(w, "cwd", pe->cwd ? pe->cwd : "");
 	json_ku64(w, "uid", pe->uid);

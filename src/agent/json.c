@@ -292,9 +292,40 @@ static void jw_escape(struct json_w *w, const char *str, size_t n)
 	jw_putc(w, '"');
 }
 
+/* Keys are nearly always plain ASCII: write ,"key": with one copy; escape the rare rest. */
+static void jw_key_text(struct json_w *w, const char *key, int comma)
+{
+	size_t n = strlen(key), i;
+	char *p;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)key[i] < 0x20 || key[i] >= 0x7f || key[i] == '"' || key[i] == '\\')
+			break;
+	if (i < n) {
+		if (comma)
+			jw_putc(w, ',');
+		jw_escape(w, key, n);
+		jw_putc(w, ':');
+		return;
+	}
+	if (jw_reserve(w, n + 4))
+		return;
+	p = w->buf + w->len;
+	if (comma)
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	*p = '\0';
+	w->len = p - w->buf;
+}
+
 void json_key(struct json_w *w, const char *key)
 {
 	unsigned char *st = &w->first[w->depth];
+	int comma;
 
 	if (w->err)
 		return;
@@ -302,11 +333,9 @@ void json_key(struct json_w *w, const char *key)
 		jw_fail(w, -EINVAL);
 		return;
 	}
-	if (!(*st & JW_FIRST))
-		jw_putc(w, ',');
+	comma = !(*st & JW_FIRST);
 	*st = (*st & ~JW_FIRST) | JW_KEY;
-	jw_escape(w, key, strlen(key));
-	jw_putc(w, ':');
+	jw_key_text(w, key, comma);
 }
 
 void json_strn(struct json_w *w, const char *s, size_t n)

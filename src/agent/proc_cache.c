@@ -119,31 +119,50 @@ static struct proc_entry *find(struct proc_cache *c, uint32_t tgid, struct proc_
 	return NULL;
 }
 
+/* A link made while seeding holds the parent's start at clock-tick resolution (a multiple of
+ * the tick), and the parent may since have been upgraded to its exact start. */
+static struct proc_entry *parent_of(struct proc_cache *c, const struct proc_entry *e)
+{
+	struct proc_entry *p = find(c, e->ppid, NULL);
+	uint64_t ns = e->parent_start_ns;
+
+	if (!p || p == e)
+		return NULL;
+	if (start_matches(c, p, ns) ||
+	    (ns % c->tick_ns == 0 && p->start_ns / c->tick_ns == ns / c->tick_ns))
+		return p;
+	return NULL;
+}
+
 /* Unlink, drop the parent reference, free. */
 static void entry_remove(struct proc_cache *c, struct proc_entry *e)
 {
 	struct proc_entry **link, *p;
 
+	if (e->flags & PROC_F_PARENT_REF) {
+		p = parent_of(c, e);
+		if (p && p->refs)
+			p->refs--;
+	}
 	if (find(c, e->tgid, &link) == e)
 		*link = e->hnext;
 	plist_del(e);
-	if (e->flags & PROC_F_PARENT_REF) {
-		p = find(c, e->ppid, NULL);
-		if (p && start_matches(c, p, e->parent_start_ns) && p->refs)
-			p->refs--;
-	}
 	entry_free_strings(c, e);
 	free(e);
 	c->st.size--;
 }
 
-/* Make room: the oldest exit first, else the least recently used live entry. */
-static void evict_one(struct proc_cache *c)
+/* Make room: the oldest exit first, else the least recently used live entry; never `keep`. */
+static void evict_one(struct proc_cache *c, const struct proc_entry *keep)
 {
 	struct proc_entry *victim = c->exited.head.next;
 
+	if (victim == keep)
+		victim = victim->next;
 	if (victim == &c->exited.head) {
 		victim = c->live.head.prev;
+		if (victim == keep)
+			victim = victim->prev;
 		if (victim == &c->live.head)
 			return;
 		c->st.evictions_live++;
@@ -183,7 +202,7 @@ struct proc_entry *proc_cache__upsert(struct proc_cache *c, uint32_t tgid, uint6
 	if (e)
 		entry_remove(c, e); /* pid reused */
 	while (c->st.size >= c->st.capacity && c->st.size)
-		evict_one(c);
+		evict_one(c, NULL);
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
@@ -237,14 +256,8 @@ int proc_entry__set_strings(struct proc_cache *c, struct proc_entry *e, const ch
 	bytes = str_bytes(e->binary) + str_bytes(e->cwd) + (e->args ? e->args_len + 1 : 0);
 	c->st.bytes = c->st.bytes - e->bytes + bytes;
 	e->bytes = bytes;
-	while (c->st.bytes > c->st.max_bytes && c->st.size > 1) {
-		struct proc_entry *oldest = c->exited.head.next != &c->exited.head ?
-						    c->exited.head.next :
-						    c->live.head.prev;
-		if (oldest == e)
-			break;
-		evict_one(c);
-	}
+	while (c->st.bytes > c->st.max_bytes && c->st.size > 1)
+		evict_one(c, e);
 	return err;
 }
 
@@ -265,11 +278,7 @@ int proc_entry__inherit(struct proc_cache *c, struct proc_entry *child,
 
 struct proc_entry *proc_cache__parent(struct proc_cache *c, const struct proc_entry *e)
 {
-	struct proc_entry *p = find(c, e->ppid, NULL);
-
-	if (!p || p == e || !start_matches(c, p, e->parent_start_ns))
-		return NULL;
-	return p;
+	return parent_of(c, e);
 }
 
 void proc_cache__link_parent(struct proc_cache *c, struct proc_entry *e, uint32_t ppid,
@@ -305,6 +314,23 @@ void proc_cache__exit(struct proc_cache *c, struct proc_entry *e, uint64_t now_n
 	plist_add_tail(&c->exited, e);
 }
 
+/* Remove e, then each exited ancestor that only e still held: the walk may have passed it. */
+static void expire(struct proc_cache *c, struct proc_entry *e, uint64_t now_ns,
+		   struct proc_entry **next)
+{
+	struct proc_entry *p;
+
+	for (; e; e = p) {
+		p = (e->flags & PROC_F_PARENT_REF) ? parent_of(c, e) : NULL;
+		c->st.expired++;
+		entry_remove(c, e);
+		if (!p || p->refs || !(p->flags & PROC_F_EXITED) || p->exit_ns + c->grace_ns > now_ns)
+			return;
+		if (*next == p)
+			*next = p->next;
+	}
+}
+
 void proc_cache__sweep(struct proc_cache *c, uint64_t now_ns)
 {
 	struct proc_entry *e = c->exited.head.next, *next;
@@ -313,10 +339,8 @@ void proc_cache__sweep(struct proc_cache *c, uint64_t now_ns)
 		next = e->next;
 		if (e->exit_ns + c->grace_ns > now_ns)
 			break; /* FIFO: everything after exited later */
-		if (e->refs)
-			continue;
-		c->st.expired++;
-		entry_remove(c, e);
+		if (!e->refs)
+			expire(c, e, now_ns, &next);
 	}
 }
 

@@ -63,9 +63,11 @@ int procfs_parse_stat(const char *text, char *comm, int commsz, uint32_t *ppid,
 	comm[n] = 0;
 	/* fields after ")" start at 3 (state); ppid is 4, flags 9, starttime 22 */
 	p = close + 1;
-	for (field = 3; field <= 22 && *p; field++) {
+	for (field = 3; field <= 22; field++) {
 		while (*p == ' ')
 			p++;
+		if (!*p)
+			return -EINVAL;
 		v = strtoull(p, NULL, 10);
 		if (field == 4)
 			*ppid = (uint32_t)v;
@@ -76,7 +78,8 @@ int procfs_parse_stat(const char *text, char *comm, int commsz, uint32_t *ppid,
 		while (*p && *p != ' ')
 			p++;
 	}
-	return field > 22 ? 0 : -EINVAL;
+	/* more fields follow starttime; without them it may have been cut mid-number */
+	return *p == ' ' ? 0 : -EINVAL;
 }
 
 static void read_ids(const char *dir, struct proc_entry *e)
@@ -103,8 +106,7 @@ static uint64_t read_cgroup_id(const char *dir, const char *cgroup2)
 
 	if (!cgroup2[0])
 		return 0;
-	if (path_join(path, sizeof(path), dir, "cgroup") == 0 &&
-	    read_file(path, buf, sizeof(buf)) <= 0)
+	if (path_join(path, sizeof(path), dir, "cgroup") || read_file(path, buf, sizeof(buf)) <= 0)
 		return 0;
 	l = strncmp(buf, "0::", 3) == 0 ? buf : strstr(buf, "\n0::");
 	if (!l)

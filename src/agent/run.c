@@ -120,7 +120,9 @@ static int loop(struct agent *a)
 	int n;
 
 	while (!a->stop) {
-		n = ring_buffer__poll(a->rb, 200);
+		/* the kernel batches wakeups (VG_WAKEUP_NS); a short timeout bounds the latency
+		 * of a record that arrived with no wakeup and no successor */
+		n = ring_buffer__poll(a->rb, 10);
 		if (n < 0 && n != -EINTR) {
 			log_error("ring buffer poll: %s", strerror(-n));
 			return n;

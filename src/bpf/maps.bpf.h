@@ -30,6 +30,14 @@ struct {
 	__type(value, __u64);
 } seqs SEC(".maps");
 
+/* When the agent was last woken for new records (boot ns), shared by all CPUs; see vg_submit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_wakeup SEC(".maps");
+
 /* Counters of everything seen, emitted and dropped; written by programs, read by stats. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -14,6 +14,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* The ABI this object was built with; user space refuses a mismatch before load. */
 const volatile __u32 vg_abi_version = VG_ABI_VERSION;
+/* Ring buffer size in bytes, set by user space with the map size. */
+const volatile __u64 vg_ringbuf_size = 4 << 20;
 
 #ifndef container_of
 #define container_of(ptr, type, member) ((type *)((void *)(ptr)-offsetof(type, member)))

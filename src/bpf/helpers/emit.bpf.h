@@ -50,6 +50,26 @@ static __always_inline void vg_hdr_init(struct vg_hdr *h, __u16 type, struct tas
 	h->cgroup = (struct vg_str){};
 }
 
+/* Waking the agent for every record costs a context switch each, which at exec-storm rates
+ * is most of the agent's overhead. Wake it when records have waited VG_WAKEUP_NS, or when the
+ * ring is a quarter full; otherwise let them batch (the agent also polls on a short timer). */
+#define VG_WAKEUP_NS 2000000ULL
+
+static __always_inline __u64 vg_wakeup_flag(__u64 now)
+{
+	__u32 zero = 0;
+	__u64 *last = bpf_map_lookup_elem(&last_wakeup, &zero);
+
+	if (!last)
+		return 0;
+	if (now - *last >= VG_WAKEUP_NS ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= vg_ringbuf_size / 4) {
+		*last = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
 /* Copy the record out with its real size; count it as emitted or dropped. */
 static __always_inline int vg_submit(struct vg_hdr *h, __u32 size)
 {
@@ -64,7 +84,7 @@ static __always_inline int vg_submit(struct vg_hdr *h, __u32 size)
 	if (size > VG_RECORD_MAX)
 		return -1;
 	h->size = size;
-	err = bpf_ringbuf_output(&events, h, size, 0);
+	err = bpf_ringbuf_output(&events, h, size, vg_wakeup_flag(h->ts_ns));
 	if (st && type < VG_EV_MAX) {
 		if (err)
 			st->dropped[type]++;
