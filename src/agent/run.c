@@ -123,6 +123,9 @@ static int loop(struct agent *a)
 		/* the kernel batches wakeups (VG_WAKEUP_NS); a short timeout bounds the latency
 		 * of a record that arrived with no wakeup and no successor */
 		n = ring_buffer__poll(a->rb, 10);
+		/* poll only drains rings epoll saw a wakeup for; pick up the batched rest */
+		if (n >= 0)
+			n = ring_buffer__consume(a->rb);
 		if (n < 0 && n != -EINTR) {
 			log_error("ring buffer poll: %s", strerror(-n));
 			return n;

@@ -176,7 +176,8 @@ def test_host_lineage_survives_short_lived_parent(agent):
     assert echo["attribution"] == "host"
     assert "container" not in echo and "pod" not in echo
     outer_entry = lineage[pids.index(outer.pid)]
-    assert outer_entry["arguments"][0] == "/bin/sh"
+    assert outer_entry["comm"] == "sh"
+    assert outer_entry["binary"] == os.path.realpath("/bin/sh")
 
 
 def test_process_started_before_vigil(agent):
