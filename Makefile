@@ -22,6 +22,9 @@ SKELS := $(patsubst src/bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 
+# the skeleton and BPF object are build products in their own right, not intermediates
+.SECONDARY: $(SKELS) $(patsubst %.skel.h,%.bpf.o,$(SKELS))
+
 .PHONY: all deps run test unit integration bench clean vmlinux format sanitize
 all: $(B)/vigil
 
@@ -44,7 +47,7 @@ $(B)/libvigil.a: $(AGENT_OBJS)
 $(B)/vigil: $(B)/agent/main.o $(B)/libvigil.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libvigil.a
+$(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libvigil.a $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -Itests/unit \
 		$< $(AGENT_SRCS) -o $@ $(LDLIBS)
