@@ -35,7 +35,8 @@ struct agent {
 	struct ring_buffer *rb;
 	struct proc_cache *procs;
 	struct container_cache *cgroups;
-	struct json_w json;
+	struct json_w json; /* the event line being built */
+	struct json_w json_obj; /* a process object being rendered for the entry cache */
 	FILE *out;
 	int ncpus;
 	int nprogs; /* programs attached */

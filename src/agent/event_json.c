@@ -15,15 +15,21 @@ static const char *const type_names[VG_EV_MAX] = {
 #undef VG_X_NAME
 };
 
-static void ktime(struct agent *a, const char *key, uint64_t boot_ns)
+static void ktime_w(struct agent *a, struct json_w *w, const char *key, uint64_t boot_ns)
 {
 	int64_t real = (int64_t)boot_ns + a->boot_to_real_ns;
 
-	json_ktime(&a->json, key, real / 1000000000, real % 1000000000);
+	json_ktime(w, key, real / 1000000000, real % 1000000000);
+}
+
+static void ktime(struct agent *a, const char *key, uint64_t boot_ns)
+{
+	ktime_w(a, &a->json, key, boot_ns);
 }
 
 /* Tetragon-style exec id: base64("node:ktime:pid"), unique per process image on a node. */
-static void exec_id(struct agent *a, const char *key, uint32_t tgid, uint64_t ns)
+static void exec_id(struct agent *a, struct json_w *w, const char *key, uint32_t tgid,
+		    uint64_t ns)
 {
 	static const char tbl[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -45,7 +51,7 @@ static void exec_id(struct agent *a, const char *key, uint32_t tgid, uint64_t ns
 		out[o++] = i + 2 < n ? tbl[v & 63] : '=';
 	}
 	out[o] = 0;
-	json_kstr(&a->json, key, out);
+	json_kstr(w, key, out);
 }
 
 static uint64_t image_ns(const struct proc_entry *pe)
@@ -68,11 +74,10 @@ static void args_array(struct json_w *w, const char *key, const char *buf, size_
 }
 
 /* Members shared by the process, parent and ancestor objects. */
-static void proc_members(struct agent *a, const struct proc_entry *pe, bool full)
+static void proc_members(struct agent *a, struct json_w *w, const struct proc_entry *pe,
+			 bool full)
 {
-	struct json_w *w = &a->json;
-
-	exec_id(a, "exec_id", pe->tgid, image_ns(pe));
+	exec_id(a, w, "exec_id", pe->tgid, image_ns(pe));
 	json_ku64(w, "pid", pe->tgid);
 	json_kstr(w, "comm", pe->comm);
 	json_kstr(w, "binary", pe->binary ? pe->binary : "");
@@ -87,8 +92,29 @@ static void proc_members(struct agent *a, const struct proc_entry *pe, bool full
 	json_ku64(w, "euid", pe->euid);
 	json_ku64(w, "egid", pe->egid);
 	json_ku64(w, "auid", pe->auid);
-	ktime(a, "start_time", pe->start_ns);
+	ktime_w(a, w, "start_time", pe->start_ns);
 	json_kbool(w, "from_procfs", !!(pe->flags & PROC_F_PROCFS));
+}
+
+/* A parent or ancestor object. Parents recur in thousands of events (a shell, a shim, a
+ * storm's driver), so each entry keeps its rendered form until it changes. */
+static void proc_object(struct agent *a, struct proc_entry *p, int full)
+{
+	struct json_w *o = &a->json_obj;
+
+	if (!p->json[full]) {
+		json_reset(o);
+		json_obj_begin(o);
+		proc_members(a, o, p, full);
+		if (full)
+			json_kbool(o, "exited", !!(p->flags & PROC_F_EXITED));
+		json_obj_end(o);
+		if (o->err || proc_entry__set_json(a->procs, p, full, o->buf, o->len)) {
+			json_raw(&a->json, o->err ? "null" : o->buf);
+			return;
+		}
+	}
+	json_raw(&a->json, p->json[full]);
 }
 
 static void parent_and_ancestors(struct agent *a, const struct proc_entry *pe, uint32_t ppid,
@@ -98,27 +124,23 @@ static void parent_and_ancestors(struct agent *a, const struct proc_entry *pe, u
 	struct json_w *w = &a->json;
 
 	json_key(w, "parent");
-	json_obj_begin(w);
 	if (p) {
-		proc_members(a, p, true);
-		json_kbool(w, "exited", !!(p->flags & PROC_F_EXITED));
+		proc_object(a, p, 1);
 	} else {
+		json_obj_begin(w);
 		/* not cached (vigil dropped it, or it predates the /proc seed): what we know */
 		json_ku64(w, "pid", ppid);
 		ktime(a, "start_time", parent_start_ns);
 		json_kbool(w, "unknown", 1);
+		json_obj_end(w);
 	}
-	json_obj_end(w);
 	if (!p || a->cfg.ancestors < 2)
 		return;
 	json_key(w, "ancestors");
 	json_arr_begin(w);
 	for (unsigned lvl = 1; lvl < a->cfg.ancestors && (p = proc_cache__parent(a->procs, p));
-	     lvl++) {
-		json_obj_begin(w);
-		proc_members(a, p, false);
-		json_obj_end(w);
-	}
+	     lvl++)
+		proc_object(a, p, 0);
 	json_arr_end(w);
 }
 
@@ -198,7 +220,7 @@ int agent_emit_exec(struct agent *a, const struct vg_exec *e, size_t size,
 	json_key(w, "process");
 	json_obj_begin(w);
 	if (pe)
-		proc_members(a, pe, true);
+		proc_members(a, w, pe, true);
 	else
 		proc_minimal(a, e->hdr.tgid, e->start_ns, comm);
 	json_ku64(w, "tid", e->hdr.pid);
@@ -227,7 +249,7 @@ int agent_emit_fork(struct agent *a, const struct vg_fork *f, struct proc_entry 
 	json_key(w, "process");
 	json_obj_begin(w);
 	if (pe)
-		proc_members(a, pe, true);
+		proc_members(a, w, pe, true);
 	else
 		proc_minimal(a, f->hdr.tgid, f->start_ns, comm);
 	json_ku64(w, "parent_tid", f->parent_pid);
@@ -250,7 +272,7 @@ int agent_emit_exit(struct agent *a, const struct vg_exit *x, struct proc_entry 
 	json_key(w, "process");
 	json_obj_begin(w);
 	if (pe)
-		proc_members(a, pe, true);
+		proc_members(a, w, pe, true);
 	else
 		proc_minimal(a, x->hdr.tgid, x->start_ns, comm);
 	json_obj_end(w);

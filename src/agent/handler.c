@@ -78,6 +78,7 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 	rec_path(e, &e->cwd, cwd, sizeof(cwd));
 	pe = proc_cache__upsert(a->procs, e->hdr.tgid, e->start_ns);
 	if (pe) {
+		proc_entry__drop_json(a->procs, pe);
 		pe->exec_ns = e->hdr.ts_ns;
 		pe->cgroup_id = e->hdr.cgroup_id;
 		pe->uid = e->cred.uid, pe->gid = e->cred.gid;
@@ -103,6 +104,7 @@ static int on_fork(struct agent *a, const struct vg_fork *f)
 	parent = proc_cache__lookup(a->procs, f->ppid, f->parent_start_ns);
 	pe = proc_cache__upsert(a->procs, f->hdr.tgid, f->start_ns);
 	if (pe) {
+		proc_entry__drop_json(a->procs, pe);
 		pe->cgroup_id = f->hdr.cgroup_id;
 		memcpy(pe->comm, f->comm, sizeof(pe->comm));
 		pe->comm[sizeof(pe->comm) - 1] = 0;
@@ -123,8 +125,10 @@ static int on_exit(struct agent *a, const struct vg_exit *x)
 	struct proc_entry *pe = proc_cache__lookup(a->procs, x->hdr.tgid, x->start_ns);
 	int err;
 
-	if (pe)
+	if (pe) {
 		pe->exit_code = x->exit_code;
+		proc_entry__drop_json(a->procs, pe);
+	}
 	err = agent_emit_exit(a, x, pe, cg);
 	if (pe)
 		proc_cache__exit(a->procs, pe, x->hdr.ts_ns);

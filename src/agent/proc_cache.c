@@ -85,8 +85,50 @@ static size_t bucket_of(const struct proc_cache *c, uint32_t tgid)
 	return (tgid * 2654435761u) & (c->nbuckets - 1);
 }
 
+static void evict_one(struct proc_cache *c, const struct proc_entry *keep);
+
+void proc_entry__drop_json(struct proc_cache *c, struct proc_entry *e)
+{
+	for (int i = 0; i < 2; i++) {
+		if (!e->json[i])
+			continue;
+		free(e->json[i]);
+		e->json[i] = NULL;
+		c->st.bytes -= e->json_len[i] + 1;
+		e->bytes -= e->json_len[i] + 1;
+		e->json_len[i] = 0;
+	}
+}
+
+int proc_entry__set_json(struct proc_cache *c, struct proc_entry *e, int form, const char *s,
+			 size_t n)
+{
+	char *p;
+
+	if (form < 0 || form > 1 || n >= UINT32_MAX)
+		return -EINVAL;
+	p = malloc(n + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, s, n);
+	p[n] = 0;
+	if (e->json[form]) {
+		free(e->json[form]);
+		c->st.bytes -= e->json_len[form] + 1;
+		e->bytes -= e->json_len[form] + 1;
+	}
+	e->json[form] = p;
+	e->json_len[form] = n;
+	c->st.bytes += n + 1;
+	e->bytes += n + 1;
+	while (c->st.bytes > c->st.max_bytes && c->st.size > 1)
+		evict_one(c, e);
+	return 0;
+}
+
 static void entry_free_strings(struct proc_cache *c, struct proc_entry *e)
 {
+	proc_entry__drop_json(c, e);
 	free(e->binary);
 	free(e->cwd);
 	free(e->args);
@@ -196,6 +238,7 @@ struct proc_entry *proc_cache__upsert(struct proc_cache *c, uint32_t tgid, uint6
 		if (start_ns && (e->flags & PROC_F_PROCFS)) {
 			e->start_ns = start_ns; /* now exact */
 			e->flags &= ~PROC_F_PROCFS;
+			proc_entry__drop_json(c, e);
 		}
 		return e;
 	}
@@ -244,6 +287,7 @@ int proc_entry__set_strings(struct proc_cache *c, struct proc_entry *e, const ch
 	size_t bytes = 0;
 	int err = 0;
 
+	proc_entry__drop_json(c, e);
 	if (binary)
 		err = err ?: dup_into(&e->binary, binary, strlen(binary), &bytes);
 	if (args) {
@@ -289,6 +333,7 @@ void proc_cache__link_parent(struct proc_cache *c, struct proc_entry *e, uint32_
 	if ((e->flags & PROC_F_PARENT_REF) && e->ppid == ppid &&
 	    e->parent_start_ns == parent_start_ns)
 		return;
+	proc_entry__drop_json(c, e);
 	if (e->flags & PROC_F_PARENT_REF) {
 		p = proc_cache__parent(c, e);
 		if (p && p->refs)
@@ -310,6 +355,7 @@ void proc_cache__exit(struct proc_cache *c, struct proc_entry *e, uint64_t now_n
 		return;
 	e->flags |= PROC_F_EXITED;
 	e->exit_ns = now_ns;
+	proc_entry__drop_json(c, e);
 	plist_del(e);
 	plist_add_tail(&c->exited, e);
 }

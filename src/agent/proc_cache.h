@@ -40,6 +40,8 @@ struct proc_entry {
 	char *cwd;
 	char *args; /* NUL separated */
 	uint32_t args_len;
+	char *json[2]; /* rendered JSON object, short and full form (event_json.c), or NULL */
+	uint32_t json_len[2];
 	size_t bytes; /* heap bytes charged to the budget */
 	struct proc_entry *hnext;
 	struct proc_entry *prev, *next; /* live LRU or exited FIFO */
@@ -67,6 +69,12 @@ struct proc_entry *proc_cache__upsert(struct proc_cache *c, uint32_t tgid, uint6
 /* Replace the entry's strings (copies). NULL leaves a string unchanged. -ENOMEM on failure. */
 int proc_entry__set_strings(struct proc_cache *c, struct proc_entry *e, const char *binary,
 			    const char *args, uint32_t args_len, const char *cwd);
+/* Keep a rendered JSON form of the entry (form 0 or 1); it is dropped whenever the entry
+ * changes through this API. Charged to the byte budget. -ENOMEM on failure. */
+int proc_entry__set_json(struct proc_cache *c, struct proc_entry *e, int form, const char *s,
+			 size_t n);
+/* Forget the rendered forms; call after changing an entry's fields directly. */
+void proc_entry__drop_json(struct proc_cache *c, struct proc_entry *e);
 /* Copy image strings from parent to a forked child. */
 int proc_entry__inherit(struct proc_cache *c, struct proc_entry *child,
 			const struct proc_entry *parent);

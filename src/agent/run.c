@@ -70,7 +70,8 @@ static int setup(struct agent *a)
 	a->procs = proc_cache__new(a->cfg.proc_cache_entries, a->cfg.proc_cache_bytes,
 				   a->cfg.exit_grace_ns);
 	a->cgroups = container_cache__new(a->cfg.cgroup_cache_entries);
-	if (!a->last_seq || !a->procs || !a->cgroups || json_init(&a->json, EVENT_LINE_MAX)) {
+	if (!a->last_seq || !a->procs || !a->cgroups || json_init(&a->json, EVENT_LINE_MAX) ||
+	    json_init(&a->json_obj, EVENT_LINE_MAX)) {
 		log_error("out of memory setting up caches");
 		return -ENOMEM;
 	}
@@ -95,6 +96,7 @@ static void teardown(struct agent *a)
 	proc_cache__free(a->procs);
 	container_cache__free(a->cgroups);
 	json_free(&a->json);
+	json_free(&a->json_obj);
 	free(a->last_seq);
 }
 
