@@ -64,6 +64,8 @@ int agent_emit_fork(struct agent *a, const struct vg_fork *f, struct proc_entry 
 		    const struct cg_entry *cg);
 int agent_emit_exit(struct agent *a, const struct vg_exit *x, struct proc_entry *pe,
 		    const struct cg_entry *cg);
+/* JSON name of a record type ("exec", ...), from the one table in events.h. */
+const char *agent_event_name(int type);
 /* Finish the line in a->json and write it. */
 int agent_write_line(struct agent *a, int type);
 

@@ -15,6 +15,11 @@ static const char *const type_names[VG_EV_MAX] = {
 #undef VG_X_NAME
 };
 
+const char *agent_event_name(int type)
+{
+	return type > 0 && type < VG_EV_MAX ? type_names[type] : "unknown";
+}
+
 static void ktime_w(struct agent *a, struct json_w *w, const char *key, uint64_t boot_ns)
 {
 	int64_t real = (int64_t)boot_ns + a->boot_to_real_ns;

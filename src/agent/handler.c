@@ -84,9 +84,10 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 		pe->uid = e->cred.uid, pe->gid = e->cred.gid;
 		pe->euid = e->cred.euid, pe->egid = e->cred.egid, pe->auid = e->cred.auid;
 		pe->exec_flags = e->flags;
+		pe->flags &= ~PROC_F_ARGS_TRUNC;
 		pe->flags |= PROC_F_EXECED;
-		pe->flags = (e->args.flags & VG_STR_TRUNCATED) ? pe->flags | PROC_F_ARGS_TRUNC :
-								  pe->flags & ~PROC_F_ARGS_TRUNC;
+		if (e->args.flags & VG_STR_TRUNCATED)
+			pe->flags |= PROC_F_ARGS_TRUNC;
 		memcpy(pe->comm, e->comm, sizeof(pe->comm));
 		pe->comm[sizeof(pe->comm) - 1] = 0;
 		proc_entry__set_strings(a->procs, pe, binary, (const char *)e + e->args.off,

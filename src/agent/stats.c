@@ -8,12 +8,6 @@
 
 #include "agent.h"
 
-static const char *const type_names[VG_EV_MAX] = {
-#define VG_X_NAME(name, val, str) [val] = str,
-	VG_EVENT_TYPES(VG_X_NAME)
-#undef VG_X_NAME
-};
-
 struct self_usage {
 	double user_s, sys_s;
 	uint64_t rss, rss_peak;
@@ -49,7 +43,7 @@ static void per_type(struct json_w *w, const char *key, const __u64 *v)
 	json_key(w, key);
 	json_obj_begin(w);
 	for (int t = 1; t < VG_EV_MAX; t++)
-		json_ku64(w, type_names[t], v[t]);
+		json_ku64(w, agent_event_name(t), v[t]);
 	json_obj_end(w);
 }
 
@@ -157,7 +151,7 @@ void agent_print_summary(struct agent *a)
 	fprintf(stderr, "vigil: counters:\n");
 	for (int t = 1; t < VG_EV_MAX; t++)
 		fprintf(stderr, "  %-5s received %llu  kernel emitted %llu  ringbuf drops %llu\n",
-			type_names[t], (unsigned long long)a->cnt.received[t],
+			agent_event_name(t), (unsigned long long)a->cnt.received[t],
 			(unsigned long long)k.emitted[t], (unsigned long long)k.dropped[t]);
 	fprintf(stderr, "  seq gaps %llu  decode errors %llu  output errors %llu\n",
 		(unsigned long long)a->cnt.seq_gaps, (unsigned long long)a->cnt.decode_errors,
