@@ -102,7 +102,8 @@ static int on_fork(struct agent *a, const struct vg_fork *f)
 	const struct cg_entry *cg = resolve_cgroup(a, &f->hdr);
 	struct proc_entry *pe, *parent;
 
-	parent = proc_cache__lookup(a->procs, f->ppid, f->parent_start_ns);
+	/* touch the parent first so the upsert's eviction, if any, takes someone else */
+	proc_cache__lookup(a->procs, f->ppid, f->parent_start_ns);
 	pe = proc_cache__upsert(a->procs, f->hdr.tgid, f->start_ns);
 	if (pe) {
 		proc_entry__drop_json(a->procs, pe);
@@ -126,10 +127,8 @@ static int on_exit(struct agent *a, const struct vg_exit *x)
 	struct proc_entry *pe = proc_cache__lookup(a->procs, x->hdr.tgid, x->start_ns);
 	int err;
 
-	if (pe) {
-		pe->exit_code = x->exit_code;
-		proc_entry__drop_json(a->procs, pe);
-	}
+	if (pe)
+		pe->exit_code = x->exit_code; /* not rendered; proc_cache__exit drops the JSON */
 	err = agent_emit_exit(a, x, pe, cg);
 	if (pe)
 		proc_cache__exit(a->procs, pe, x->hdr.ts_ns);
