@@ -18,17 +18,74 @@
 #include <linux/types.h> /* user space; BPF gets the types from vmlinux.h */
 #endif
 
-#define VG_ABI_VERSION 1
+#define VG_ABI_VERSION 2
 
-/* Record types: X(NAME, value, "json name"). Name tables are generated from this list. */
+/* Record types: X(NAME, value, "json name", layout). Name tables are generated from this list.
+ * The layout names the record struct (struct vg_<layout>); syscall events share three layouts
+ * (file, net, priv), and the "syscall" member says which syscall produced them. */
 #define VG_EVENT_TYPES(X)                                                                          \
-	X(EXEC, 1, "exec")                                                                         \
-	X(FORK, 2, "fork")                                                                         \
-	X(EXIT, 3, "exit")
+	X(EXEC, 1, "exec", exec)                                                                   \
+	X(FORK, 2, "fork", fork)                                                                   \
+	X(EXIT, 3, "exit", exit)                                                                   \
+	X(OPEN, 4, "open", file)                                                                   \
+	X(UNLINK, 5, "unlink", file)                                                               \
+	X(RENAME, 6, "rename", file)                                                               \
+	X(LINK, 7, "link", file)                                                                   \
+	X(SYMLINK, 8, "symlink", file)                                                             \
+	X(CHMOD, 9, "chmod", file)                                                                 \
+	X(CHOWN, 10, "chown", file)                                                                \
+	X(TRUNCATE, 11, "truncate", file)                                                          \
+	X(MKDIR, 12, "mkdir", file)                                                                \
+	X(RMDIR, 13, "rmdir", file)                                                                \
+	X(WRITE_HEAD, 14, "write_head", file)                                                      \
+	X(CLOSE, 15, "close", file)                                                                \
+	X(SOCKET, 16, "socket", net)                                                               \
+	X(CONNECT, 17, "connect", net)                                                             \
+	X(ACCEPT, 18, "accept", net)                                                               \
+	X(BIND, 19, "bind", net)                                                                   \
+	X(LISTEN, 20, "listen", net)                                                               \
+	X(UDP_SEND, 21, "udp_send", net)                                                           \
+	X(TCP_STATE, 22, "tcp_state", net)                                                         \
+	X(DNS, 23, "dns", net)                                                                     \
+	X(SETUID, 24, "setuid", priv)                                                              \
+	X(SETGID, 25, "setgid", priv)                                                              \
+	X(CAPSET, 26, "capset", priv)                                                              \
+	X(PTRACE, 27, "ptrace", priv)                                                              \
+	X(MODULE_LOAD, 28, "module_load", priv)                                                    \
+	X(MODULE_UNLOAD, 29, "module_unload", priv)                                                \
+	X(MOUNT, 30, "mount", priv)                                                                \
+	X(UMOUNT, 31, "umount", priv)                                                              \
+	X(UNSHARE, 32, "unshare", priv)                                                            \
+	X(SETNS, 33, "setns", priv)                                                                \
+	X(CHROOT, 34, "chroot", priv)                                                              \
+	X(PIVOT_ROOT, 35, "pivot_root", priv)                                                      \
+	X(MEMFD_CREATE, 36, "memfd_create", priv)                                                  \
+	X(BPF, 37, "bpf", priv)                                                                    \
+	X(DUP, 38, "dup", priv)                                                                    \
+	X(KILL, 39, "kill", priv)                                                                  \
+	X(PRCTL, 40, "prctl", priv)                                                                \
+	X(PERSONALITY, 41, "personality", priv)
+
+/* Why the kernel did not send something it saw: X(NAME, value, "json name").
+ * For every type: seen == emitted + dropped + sum over reasons of filtered[reason]. */
+#define VG_FILTER_REASONS(X)                                                                       \
+	X(SELF, 0, "self") /* vigil's own activity */                                              \
+	X(SCOPE, 1, "scope") /* outside the configured cgroup / container scope */                \
+	X(PATH, 2, "path") /* an ignored path prefix */                                           \
+	X(SAMPLED, 3, "sampled") /* left out by per-type sampling */                              \
+	X(DEDUP, 4, "dedup") /* aggregated: same thing recently reported */                      \
+	X(IRRELEVANT, 5, "irrelevant") /* hook fired, nothing to report (e.g. write not at 0) */
+
+enum vg_filter_reason {
+#define VG_X_ENUM(name, val, str) VG_FILTER_##name = val,
+	VG_FILTER_REASONS(VG_X_ENUM)
+#undef VG_X_ENUM
+	VG_FILTER_MAX,
+};
 
 enum vg_event_type {
 	VG_EV_NONE = 0,
-#define VG_X_ENUM(name, val, str) VG_EV_##name = val,
+#define VG_X_ENUM(name, val, str, layout) VG_EV_##name = val,
 	VG_EVENT_TYPES(VG_X_ENUM)
 #undef VG_X_ENUM
 	VG_EV_MAX,
@@ -134,6 +191,112 @@ struct vg_exit {
 	char comm[VG_COMM_LEN];
 };
 
+/* Syscall events. The record type says what happened (open, connect, setuid...); `nr` says
+ * which syscall did it (open, openat, openat2 and creat all give VG_EV_OPEN). */
+struct vg_sys {
+	__s64 ret; /* return value; -errno on failure */
+	__u64 args[6]; /* raw arguments, as the syscall got them */
+	__u64 start_ns; /* start of the calling process (tells a reused pid apart) */
+	__u32 nr; /* syscall number of the running architecture */
+	__u32 uid; /* real and effective uid of the caller when the syscall returned */
+	__u32 euid;
+	__u32 _pad0;
+};
+
+/* What an fd refers to, read from the kernel's file table at event time. */
+struct vg_fdinfo {
+	__u32 ino_mode; /* inode type and permission bits (S_IF*), 0 when unknown */
+	__u32 _pad0;
+	__u64 ino;
+	__u32 dev;
+	__u32 mnt_ns_unused; /* reserved */
+};
+
+/* VG_EV_OPEN ... VG_EV_CLOSE. Which vg_str members are present depends on the syscall; see
+ * docs/events.md. Relative paths come with the directory they are relative to (base). */
+#define VG_FILE_RESOLVED 0x1 /* `file` is the object the syscall acted on */
+#define VG_FILE_CREATED 0x2 /* open created the file (O_CREAT and it did not exist: FMODE_CREATED) */
+#define VG_FILE_CLOEXEC 0x4 /* the returned fd is close-on-exec */
+
+struct vg_file {
+	struct vg_hdr hdr;
+	struct vg_sys sys;
+	__s32 fd; /* fd returned (open) or acted on (fchmod, write, close); -1 none */
+	__u32 fflags; /* VG_FILE_* */
+	struct vg_fdinfo fdinfo; /* of `file` when resolved */
+	__u32 flags; /* open: O_* flags as the kernel used them (openat2: how.flags) */
+	__u32 _pad0;
+	struct vg_str path; /* first path argument, as passed (string) */
+	struct vg_str base; /* directory a relative `path` starts from (components) */
+	struct vg_str file; /* the file acted on, resolved by the kernel (components) */
+	struct vg_str path2; /* second path argument (rename/link new path; symlink target) */
+	struct vg_str base2; /* directory a relative `path2` starts from (components) */
+	struct vg_str data; /* write_head: the first bytes written */
+};
+
+#define VG_WRITE_HEAD_BYTES 64 /* bytes of a file's head sent with write_head */
+
+/* An endpoint. IPv4 addresses use the first 4 bytes of addr. */
+struct vg_sockaddr {
+	__u16 family; /* AF_* */
+	__u16 port; /* host byte order */
+	__u32 scope_id; /* IPv6 scope */
+	__u8 addr[16]; /* network byte order */
+};
+
+/* VG_EV_SOCKET ... VG_EV_DNS */
+#define VG_NET_DNS_QUERY 0x1 /* payload is a DNS message this process sent */
+#define VG_NET_DNS_ANSWER 0x2 /* payload is a DNS message this process received */
+#define VG_NET_OWNER 0x4 /* tcp_state: pid/cgroup are the socket's owner, not current */
+#define VG_NET_UNIX_ABSTRACT 0x8 /* unix_path is in the abstract namespace */
+
+struct vg_net {
+	struct vg_hdr hdr;
+	struct vg_sys sys;
+	__s32 fd; /* socket fd (accept: the new fd); -1 none */
+	__u32 nflags; /* VG_NET_* */
+	__u16 family; /* AF_* of the socket */
+	__u16 type; /* SOCK_* */
+	__u16 protocol; /* IPPROTO_* */
+	__u8 old_state; /* tcp_state: TCP_* before */
+	__u8 new_state; /* tcp_state: TCP_* after */
+	__u64 sock_cookie_unused; /* reserved */
+	struct vg_sockaddr local;
+	struct vg_sockaddr remote;
+	struct vg_str unix_path; /* AF_UNIX path (bound, or the peer's) */
+	struct vg_str payload; /* dns: the message bytes, cut at VG_DNS_MAX */
+};
+
+#define VG_DNS_MAX 512
+
+/* All the ids of a credential set. */
+struct vg_ids {
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+};
+
+struct vg_caps {
+	__u64 effective, permitted, inheritable;
+};
+
+/* VG_EV_SETUID ... VG_EV_PERSONALITY. Strings s1..s3 are syscall arguments (docs/events.md
+ * lists which); fdpath is what an fd argument refers to. */
+#define VG_PRIV_OLD 0x1 /* old_ids/old_caps are valid (captured at syscall entry) */
+
+struct vg_priv {
+	struct vg_hdr hdr;
+	struct vg_sys sys;
+	struct vg_ids old_ids;
+	struct vg_ids new_ids;
+	struct vg_caps old_caps;
+	struct vg_caps new_caps;
+	__u32 pflags; /* VG_PRIV_* */
+	__u32 target_pid; /* ptrace/kill: the pid argument resolved to a host tgid (0 unknown) */
+	struct vg_fdinfo fdinfo; /* of the fd argument (dup: oldfd; setns, finit_module: fd) */
+	struct vg_str s1, s2, s3;
+	struct vg_str fdpath; /* path of the fd argument (components) */
+};
+
 /* Kernel process table value (map proc_table: tgid -> vg_proc). */
 struct vg_proc {
 	__u64 start_ns; /* process start, CLOCK_BOOTTIME */
@@ -149,9 +312,28 @@ struct vg_kstats {
 	__u64 emitted[VG_EV_MAX]; /* records written to the ring buffer */
 	__u64 dropped[VG_EV_MAX]; /* records lost: ring buffer full */
 	__u64 seen[VG_EV_MAX]; /* hook invocations that produced a record attempt */
+	__u64 filtered[VG_FILTER_MAX][VG_EV_MAX]; /* not sent, by reason */
 	__u64 threads_skipped; /* clone/exit of non-leader threads, not process events */
 	__u64 table_full; /* proc_table updates that failed */
+	__u64 stash_miss; /* exit without the state its entry program saved */
+	__u64 _reserved[5];
 };
+
+/* Scope of the events the kernel sends (vg_cfg.scope_mode). */
+#define VG_SCOPE_ALL 0
+#define VG_SCOPE_CONTAINERS 1 /* tasks outside the host's mount namespace */
+#define VG_SCOPE_CGROUPS 2 /* tasks below a cgroup in map scope_cgroups */
+#define VG_SCOPE_DEPTH 8 /* cgroup ancestor levels checked against scope_cgroups */
+
+/* Path filter map (LPM trie): key.prefixlen in bits over key.path. An entry whose bytes
+ * include the terminating NUL matches one path exactly; one without matches a prefix. */
+#define VG_PATH_KEY_MAX 256
+struct vg_path_key {
+	__u32 prefixlen;
+	char path[VG_PATH_KEY_MAX];
+};
+#define VG_PATH_IGNORE 1
+#define VG_PATH_REPORT 2
 
 #ifndef __VMLINUX_H__
 /* Layouts are part of the ABI: a change here must come with a VG_ABI_VERSION bump. */
@@ -162,6 +344,12 @@ _Static_assert(sizeof(struct vg_exec) == 184, "vg_exec layout");
 _Static_assert(sizeof(struct vg_fork) == 104, "vg_fork layout");
 _Static_assert(sizeof(struct vg_exit) == 88, "vg_exit layout");
 _Static_assert(sizeof(struct vg_proc) == 48, "vg_proc layout");
+_Static_assert(sizeof(struct vg_sys) == 80, "vg_sys layout");
+_Static_assert(sizeof(struct vg_fdinfo) == 24, "vg_fdinfo layout");
+_Static_assert(sizeof(struct vg_file) == 224, "vg_file layout");
+_Static_assert(sizeof(struct vg_sockaddr) == 24, "vg_sockaddr layout");
+_Static_assert(sizeof(struct vg_net) == 224, "vg_net layout");
+_Static_assert(sizeof(struct vg_priv) == 312, "vg_priv layout");
 _Static_assert(sizeof(struct vg_exec) % 8 == 0 && sizeof(struct vg_hdr) % 8 == 0, "alignment");
 #endif
 

@@ -64,6 +64,26 @@ int agent_emit_fork(struct agent *a, const struct vg_fork *f, struct proc_entry 
 		    const struct cg_entry *cg);
 int agent_emit_exit(struct agent *a, const struct vg_exit *x, struct proc_entry *pe,
 		    const struct cg_entry *cg);
+/* Start a syscall event line: common members, process, lineage, container and the
+ * "syscall" object. The caller adds its own members and finishes with agent_write_line(). */
+void agent_begin_sys(struct agent *a, const struct vg_hdr *h, const struct vg_sys *s,
+		     struct proc_entry *pe, const struct cg_entry *cg);
+/* handler.c: what every syscall record handler needs. */
+struct sys_ctx {
+	struct proc_entry *pe; /* NULL when the process is not cached */
+	const struct cg_entry *cg;
+};
+void agent_sys_context(struct agent *a, const struct vg_hdr *h, const struct vg_sys *s,
+		       struct sys_ctx *cx);
+/* Bounds check of a tail string of a record of `size` bytes with a `fixed` part. */
+int agent_check_str(const struct vg_str *s, size_t fixed, size_t size);
+/* Decode a path (components) or plain string member of a record into out ("" if absent). */
+void agent_rec_path(const void *rec, const struct vg_str *s, char *out, size_t outsz);
+/* ev_file.c, ev_net.c, ev_priv.c: validate, update state (fd table), write the line.
+ * Return -EINVAL for a malformed record. */
+int agent_on_file(struct agent *a, const struct vg_file *f, size_t size);
+int agent_on_net(struct agent *a, const struct vg_net *n, size_t size);
+int agent_on_priv(struct agent *a, const struct vg_priv *p, size_t size);
 /* JSON name of a record type ("exec", ...), from the one table in events.h. */
 const char *agent_event_name(int type);
 /* Finish the line in a->json and write it. */

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent.h"
+#include "evsel.h"
 #include "log.h"
 #include "vigil.skel.h"
 
@@ -46,6 +47,64 @@ static int check_abi(struct agent *a)
 	return -EPROTO;
 }
 
+/* Load only the programs the enabled event types need, and whose hooks this kernel has. */
+static void select_programs(struct agent *a)
+{
+	struct bpf_object_skeleton *s = a->skel->skeleton;
+	uint64_t always = EVSEL_BIT(VG_EV_EXEC) | EVSEL_BIT(VG_EV_FORK) | EVSEL_BIT(VG_EV_EXIT);
+
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *p = *s->progs[i].prog;
+		uint64_t types = evsel_prog_types(s->progs[i].name);
+		bool want = types & (a->cfg.events | always);
+
+		if (want && !evsel_section_present(a->env.tracefs, bpf_program__section_name(p))) {
+			log_warn("hook %s is missing on this kernel: %s events from it are not "
+				 "available", bpf_program__section_name(p), s->progs[i].name + 3);
+			want = false;
+		}
+		if (!types)
+			log_warn("program %s maps to no event type; not loaded", s->progs[i].name);
+		bpf_program__set_autoload(p, want);
+	}
+}
+
+/* Attach each loaded program on its own: one missing hook degrades, it does not stop vigil.
+ * Links go into the skeleton so vigil_bpf__detach() releases them. */
+static int attach_programs(struct agent *a)
+{
+	struct bpf_object_skeleton *s = a->skel->skeleton;
+	int failed = 0;
+
+	a->nprogs = 0;
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *p = *s->progs[i].prog;
+		struct bpf_link *l;
+
+		if (!bpf_program__autoload(p))
+			continue;
+		l = bpf_program__attach(p);
+		if (!l) {
+			log_warn("cannot attach %s (%s): %s", s->progs[i].name,
+				 bpf_program__section_name(p), strerror(errno));
+			failed++;
+			continue;
+		}
+		*s->progs[i].link = l;
+		a->nprogs++;
+	}
+	if (!a->nprogs)
+		return -ENOENT;
+	if (failed)
+		log_warn("%d programs could not be attached; their events are missing", failed);
+	return 0;
+}
+
+static void set_kernel_config(struct agent *a)
+{
+	a->skel->bss->vg_self_tgid = getpid();
+}
+
 int agent_bpf_start(struct agent *a)
 {
 	int err;
@@ -65,18 +124,19 @@ int agent_bpf_start(struct agent *a)
 		err = check_abi(a);
 	if (err)
 		return err;
+	select_programs(a);
+	set_kernel_config(a);
 	err = vigil_bpf__load(a->skel);
 	if (err) {
 		log_error("cannot load BPF programs: %s (run with --log-level debug for the "
 			  "verifier log)", strerror(-err));
 		return err;
 	}
-	err = vigil_bpf__attach(a->skel);
+	err = attach_programs(a);
 	if (err) {
-		log_error("cannot attach BPF programs: %s", strerror(-err));
+		log_error("no BPF program could be attached");
 		return err;
 	}
-	a->nprogs = a->skel->skeleton->prog_cnt;
 	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.events), agent_handle_record, a,
 				 NULL);
 	if (!a->rb) {
@@ -123,7 +183,10 @@ int agent_bpf_kstats(struct agent *a, struct vg_kstats *out)
 			out->emitted[t] += per[c].emitted[t];
 			out->dropped[t] += per[c].dropped[t];
 			out->seen[t] += per[c].seen[t];
+			for (int r = 0; r < VG_FILTER_MAX; r++)
+				out->filtered[r][t] += per[c].filtered[r][t];
 		}
+		out->stash_miss += per[c].stash_miss;
 		out->threads_skipped += per[c].threads_skipped;
 		out->table_full += per[c].table_full;
 	}

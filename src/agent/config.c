@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "evsel.h"
 
 void config_defaults(struct vg_config *cfg)
 {
@@ -21,6 +22,7 @@ void config_defaults(struct vg_config *cfg)
 	cfg->stats_interval_s = 60;
 	cfg->seed_procfs = true;
 	cfg->log_level = LOG_INFO;
+	cfg->events = evsel_default();
 	strcpy(cfg->btf_path, "/sys/kernel/btf/vmlinux");
 	if (node && *node)
 		strncpy(cfg->node, node, sizeof(cfg->node) - 1);

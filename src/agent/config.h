@@ -22,6 +22,7 @@ struct vg_config {
 	unsigned ancestors; /* lineage levels reported: parent plus ancestors */
 	unsigned stats_interval_s; /* periodic stats record; 0 disables */
 	bool seed_procfs; /* read /proc at start-up */
+	uint64_t events; /* enabled event types, bit per VG_EV_* (evsel.h) */
 	enum log_level log_level;
 	char node[256];
 	char btf_path[4096]; /* kernel BTF; another file enables CO-RE on kernels without it */

@@ -8,9 +8,10 @@
 
 #include "agent.h"
 #include "decode.h"
+#include "sysnames.h"
 
 static const char *const type_names[VG_EV_MAX] = {
-#define VG_X_NAME(name, val, str) [val] = str,
+#define VG_X_NAME(name, val, str, layout) [val] = str,
 	VG_EVENT_TYPES(VG_X_NAME)
 #undef VG_X_NAME
 };
@@ -262,6 +263,36 @@ int agent_emit_fork(struct agent *a, const struct vg_fork *f, struct proc_entry 
 	parent_and_ancestors(a, pe, f->ppid, f->parent_start_ns);
 	container_members(a, &f->hdr, cg);
 	return agent_write_line(a, VG_EV_FORK);
+}
+
+void agent_begin_sys(struct agent *a, const struct vg_hdr *h, const struct vg_sys *s,
+		     struct proc_entry *pe, const struct cg_entry *cg)
+{
+	struct json_w *w = &a->json;
+	const char *name = sysname(s->nr);
+	const char *err = s->ret < 0 && s->ret > -4096 ? strerrorname_np(-s->ret) : NULL;
+
+	begin_event(a, h);
+	json_key(w, "process");
+	if (pe) {
+		proc_object(a, pe, 1);
+	} else {
+		json_obj_begin(w);
+		proc_minimal(a, h->tgid, s->start_ns, "");
+		json_obj_end(w);
+	}
+	parent_and_ancestors(a, pe, pe ? pe->ppid : 0, pe ? pe->parent_start_ns : 0);
+	container_members(a, h, cg);
+	json_key(w, "syscall");
+	json_obj_begin(w);
+	json_kstr(w, "name", name ? name : "unknown");
+	json_ku64(w, "nr", s->nr);
+	json_ki64(w, "ret", s->ret);
+	json_kstr(w, "error", err ? err : "");
+	json_ku64(w, "tid", h->pid);
+	json_ku64(w, "uid", s->uid);
+	json_ku64(w, "euid", s->euid);
+	json_obj_end(w);
 }
 
 int agent_emit_exit(struct agent *a, const struct vg_exit *x, struct proc_entry *pe,

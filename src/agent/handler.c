@@ -9,14 +9,27 @@
 #include "log.h"
 
 static const size_t fixed_size[VG_EV_MAX] = {
-	[VG_EV_EXEC] = sizeof(struct vg_exec),
-	[VG_EV_FORK] = sizeof(struct vg_fork),
-	[VG_EV_EXIT] = sizeof(struct vg_exit),
+#define VG_X_SIZE(name, val, str, layout) [val] = sizeof(struct vg_##layout),
+	VG_EVENT_TYPES(VG_X_SIZE)
+#undef VG_X_SIZE
 };
+
+/* Which record layout a type uses, to dispatch. */
+enum layout { L_exec, L_fork, L_exit, L_file, L_net, L_priv };
+static const unsigned char layout_of[VG_EV_MAX] = {
+#define VG_X_LAYOUT(name, val, str, layout) [val] = L_##layout,
+	VG_EVENT_TYPES(VG_X_LAYOUT)
+#undef VG_X_LAYOUT
+};
+
+int agent_check_str(const struct vg_str *s, size_t fixed, size_t size)
+{
+	return decode_str_check(s->off, s->len, fixed, size);
+}
 
 static int check_str(const struct vg_str *s, size_t fixed, size_t size)
 {
-	return decode_str_check(s->off, s->len, fixed, size);
+	return agent_check_str(s, fixed, size);
 }
 
 /* Validate the common header; 0 or -EINVAL. */
@@ -50,12 +63,16 @@ static const struct cg_entry *resolve_cgroup(struct agent *a, const struct vg_hd
 					h->cg_flags);
 }
 
-/* Decode a path string of the record into out ("" when absent). */
-static void rec_path(const void *rec, const struct vg_str *s, char *out, size_t outsz)
+void agent_rec_path(const void *rec, const struct vg_str *s, char *out, size_t outsz)
 {
 	out[0] = 0;
-	if (!s->off)
+	if (!s->off || !s->len)
 		return;
+	if (!(s->flags & VG_STR_COMPONENTS)) { /* a plain string argument */
+		snprintf(out, outsz, "%.*s", (int)strnlen((const char *)rec + s->off, s->len),
+			 (const char *)rec + s->off);
+		return;
+	}
 	if (s->flags & VG_STR_PSEUDO && s->count == 1) {
 		/* memfd:x, pipe:[n]: a name on a pseudo file system is shown bare */
 		snprintf(out, outsz, "%.*s", (int)s->len, (const char *)rec + s->off);
@@ -74,8 +91,8 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 	    check_str(&e->cwd, sizeof(*e), size) || check_str(&e->filename, sizeof(*e), size))
 		return -EINVAL;
 	cg = resolve_cgroup(a, &e->hdr);
-	rec_path(e, &e->binary, binary, sizeof(binary));
-	rec_path(e, &e->cwd, cwd, sizeof(cwd));
+	agent_rec_path(e, &e->binary, binary, sizeof(binary));
+	agent_rec_path(e, &e->cwd, cwd, sizeof(cwd));
 	pe = proc_cache__upsert(a->procs, e->hdr.tgid, e->start_ns);
 	if (pe) {
 		proc_entry__drop_json(a->procs, pe);
@@ -135,6 +152,13 @@ static int on_exit(struct agent *a, const struct vg_exit *x)
 	return err;
 }
 
+void agent_sys_context(struct agent *a, const struct vg_hdr *h, const struct vg_sys *s,
+		       struct sys_ctx *cx)
+{
+	cx->cg = resolve_cgroup(a, h);
+	cx->pe = proc_cache__lookup(a->procs, h->tgid, s->start_ns);
+}
+
 int agent_handle_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
@@ -149,10 +173,13 @@ int agent_handle_record(void *ctx, void *data, size_t size)
 	}
 	track_seq(a, h);
 	a->cnt.received[h->type]++;
-	switch (h->type) {
-	case VG_EV_EXEC: err = on_exec(a, data, size); break;
-	case VG_EV_FORK: err = on_fork(a, data); break;
-	case VG_EV_EXIT: err = on_exit(a, data); break;
+	switch (layout_of[h->type]) {
+	case L_exec: err = on_exec(a, data, size); break;
+	case L_fork: err = on_fork(a, data); break;
+	case L_exit: err = on_exit(a, data); break;
+	case L_file: err = agent_on_file(a, data, size); break;
+	case L_net: err = agent_on_net(a, data, size); break;
+	case L_priv: err = agent_on_priv(a, data, size); break;
 	default: err = -EINVAL;
 	}
 	if (err == -EINVAL)

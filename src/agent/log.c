@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <bpf/libbpf.h>
 
 #include "log.h"
@@ -33,14 +34,24 @@ int log_parse_level(const char *s, enum log_level *out)
 
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[1024], *big = NULL;
+	va_list ap2;
 	int n;
 
 	if (level > cur_level)
 		return;
 	/* one write per line so concurrent writers never interleave inside a line */
 	n = snprintf(line, sizeof(line), "vigil: %s: ", level_names[level]);
-	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_copy(ap2, ap);
+	if (vsnprintf(line + n, sizeof(line) - n, fmt, ap) >= (int)sizeof(line) - n &&
+	    vasprintf(&big, fmt, ap2) >= 0) {
+		/* a verifier log: pass it whole, it is what a user needs to report */
+		fprintf(stderr, "vigil: %s: %s\n", level_names[level], big);
+		free(big);
+		va_end(ap2);
+		return;
+	}
+	va_end(ap2);
 	n = strlen(line);
 	if (n > 0 && line[n - 1] != '\n' && n < (int)sizeof(line) - 1)
 		line[n++] = '\n';

@@ -80,12 +80,24 @@ static void cache_objects(struct agent *a)
 	json_obj_end(w);
 }
 
+static const char *const filter_names[VG_FILTER_MAX] = {
+#define VG_X_NAME(name, val, str) [val] = str,
+	VG_FILTER_REASONS(VG_X_NAME)
+#undef VG_X_NAME
+};
+
 static void kernel_object(struct json_w *w, const struct vg_kstats *k)
 {
 	json_key(w, "kernel");
 	json_obj_begin(w);
 	per_type(w, "seen", k->seen);
 	per_type(w, "emitted", k->emitted);
+	json_key(w, "filtered");
+	json_obj_begin(w);
+	for (int r = 0; r < VG_FILTER_MAX; r++)
+		per_type(w, filter_names[r], k->filtered[r]);
+	json_obj_end(w);
+	json_ku64(w, "stash_miss", k->stash_miss);
 	json_ku64(w, "threads_skipped", k->threads_skipped);
 	json_ku64(w, "proc_table_full", k->table_full);
 	json_obj_end(w);
@@ -149,10 +161,18 @@ void agent_print_summary(struct agent *a)
 	self_usage(&u);
 	proc_cache__stats(a->procs, &ps);
 	fprintf(stderr, "vigil: counters:\n");
-	for (int t = 1; t < VG_EV_MAX; t++)
-		fprintf(stderr, "  %-5s received %llu  kernel emitted %llu  ringbuf drops %llu\n",
-			agent_event_name(t), (unsigned long long)a->cnt.received[t],
-			(unsigned long long)k.emitted[t], (unsigned long long)k.dropped[t]);
+	for (int t = 1; t < VG_EV_MAX; t++) {
+		unsigned long long filtered = 0;
+
+		for (int r = 0; r < VG_FILTER_MAX; r++)
+			filtered += k.filtered[r][t];
+		if (!k.seen[t] && !a->cnt.received[t])
+			continue;
+		fprintf(stderr, "  %-12s seen %llu  filtered in kernel %llu  emitted %llu  ringbuf "
+			"drops %llu  received %llu\n", agent_event_name(t),
+			(unsigned long long)k.seen[t], filtered, (unsigned long long)k.emitted[t],
+			(unsigned long long)k.dropped[t], (unsigned long long)a->cnt.received[t]);
+	}
 	fprintf(stderr, "  seq gaps %llu  decode errors %llu  output errors %llu\n",
 		(unsigned long long)a->cnt.seq_gaps, (unsigned long long)a->cnt.decode_errors,
 		(unsigned long long)a->cnt.output_errors);

@@ -56,4 +56,49 @@ struct {
 	__type(value, struct vg_proc);
 } proc_table SEC(".maps");
 
+/* Cgroups whose subtrees are in scope (VG_SCOPE_CGROUPS): cgroup v2 id -> 1. Written by user
+ * space (scope.c) from the configured pods and cgroup paths. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} scope_cgroups SEC(".maps");
+
+/* Path filters: absolute path prefix (or exact path, NUL included) -> VG_PATH_IGNORE or
+ * VG_PATH_REPORT; the longest match wins. Written by user space from configuration. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__type(key, struct vg_path_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} path_filter SEC(".maps");
+
+/* Lookup key being built, per CPU (too large for the BPF stack). Written by programs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vg_path_key);
+} path_key SEC(".maps");
+
+/* fds user space tracks in its fd table: (tgid << 32 | fd) -> 1. Set when an event hands a
+ * new fd to user space (open, socket, accept, dup, memfd); close is only reported for these. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} fd_tracked SEC(".maps");
+
+/* Recently reported things, for aggregation: a hash of what (file head written, UDP
+ * destination) -> boot ns last reported. Written by programs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} recent SEC(".maps");
+
 #endif /* VIGIL_MAPS_BPF_H */

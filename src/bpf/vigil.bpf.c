@@ -9,6 +9,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "vigil/events.h"
+#include "vigil/syscalls.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -25,5 +26,7 @@ const volatile __u64 vg_ringbuf_size = 4 << 20;
 #include "helpers/emit.bpf.h"
 #include "helpers/path.bpf.h"
 #include "helpers/task.bpf.h"
+#include "helpers/sys.bpf.h"
 
 #include "programs/process.bpf.c"
+#include "programs/file.bpf.c"

@@ -8,6 +8,16 @@
  * the logic keeps them below VG_RECORD_MAX anyway. */
 #define VG_OFF_MASK (VG_RECORD_MAX - 1)
 
+/* A tail offset the verifier can see is bounded: clang drops a plain mask it can prove
+ * redundant, and the verifier then loses the bound, so mask in asm. */
+static __always_inline __u32 vg_off(__u32 off)
+{
+	__u64 v = off;
+
+	asm volatile("%0 &= 0x3fff" : "+r"(v));
+	return v;
+}
+
 static __always_inline struct vg_kstats *vg_stats(void)
 {
 	__u32 zero = 0;

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Syscall events: the checks every hook makes before building a record (self, scope,
+ * sampling), the syscall's arguments, and fd and user-memory reads shared by the file, net
+ * and priv programs. Include after emit.bpf.h, path.bpf.h and task.bpf.h. */
+#ifndef VIGIL_SYS_BPF_H
+#define VIGIL_SYS_BPF_H
+
+#define VG_AT_FDCWD -100
+#define VG_S_IFMT 00170000
+#define VG_S_IFREG 0100000
+#define VG_S_IFSOCK 0140000
+#define VG_DEDUP_NS 1000000000ULL /* one report per second for aggregated things */
+
+/* libbpf 1.1 stops at the fifth syscall argument */
+#ifndef PT_REGS_PARM6_CORE_SYSCALL
+#if defined(__TARGET_ARCH_x86)
+#define PT_REGS_PARM6_CORE_SYSCALL(x) BPF_CORE_READ(x, r9)
+#elif defined(__TARGET_ARCH_arm64)
+#define PT_REGS_PARM6_CORE_SYSCALL(x) BPF_CORE_READ((const struct user_pt_regs *)(x), regs[5])
+#else
+#error "sixth syscall argument: add this architecture"
+#endif
+#endif
+
+/* Configuration user space may change while running (it maps .bss). */
+__u32 vg_self_tgid; /* vigil itself: never reported */
+__u32 vg_scope_mode; /* VG_SCOPE_* */
+__u32 vg_host_mnt_ns; /* mount namespace inode of the host (pid 1) */
+__u32 vg_path_filters; /* entries in path_filter; 0 skips the lookup */
+__u32 vg_sample[VG_EV_MAX]; /* send 1 in N of a type; 0 and 1 send all */
+
+static __always_inline void vg_count_filtered(__u16 type, __u32 reason)
+{
+	struct vg_kstats *st = vg_stats();
+
+	if (st && type < VG_EV_MAX && reason < VG_FILTER_MAX)
+		st->filtered[reason][type]++;
+}
+
+static __always_inline bool vg_in_scope(struct task_struct *t)
+{
+	if (vg_scope_mode == VG_SCOPE_ALL)
+		return true;
+	if (vg_scope_mode == VG_SCOPE_CONTAINERS)
+		return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum) != vg_host_mnt_ns;
+	for (int lvl = 1; lvl <= VG_SCOPE_DEPTH; lvl++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(lvl);
+
+		if (!id)
+			break;
+		if (bpf_map_lookup_elem(&scope_cgroups, &id))
+			return true;
+	}
+	return false;
+}
+
+/* Count the hook as seen and decide whether the task is one to report on at all.
+ * Returns true to go on; otherwise the reason was counted. */
+static __always_inline bool vg_sys_admit(__u16 type, struct task_struct *t)
+{
+	vg_count_seen(type);
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == vg_self_tgid) {
+		vg_count_filtered(type, VG_FILTER_SELF);
+		return false;
+	}
+	if (!vg_in_scope(t)) {
+		vg_count_filtered(type, VG_FILTER_SCOPE);
+		return false;
+	}
+	return true;
+}
+
+/* Per-type sampling, the last check before a record is built. */
+static __always_inline bool vg_sampled_out(__u16 type)
+{
+	__u32 n = 0;
+
+	if (type < VG_EV_MAX)
+		n = vg_sample[type];
+	if (n > 1 && bpf_get_prandom_u32() % n) {
+		vg_count_filtered(type, VG_FILTER_SAMPLED);
+		return true;
+	}
+	return false;
+}
+
+/* Return value, number and arguments of the syscall now returning. At syscall exit the
+ * arguments are still in the task's saved user registers. */
+static __always_inline void vg_sys_fill(struct vg_sys *s, struct trace_event_raw_sys_exit *ctx,
+					struct task_struct *t)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+	const struct cred *cred = BPF_CORE_READ(t, cred);
+
+	s->ret = ctx->ret;
+	s->nr = (__u32)ctx->id;
+	s->_pad0 = 0;
+	s->start_ns = vg_task_start_ns(BPF_CORE_READ(t, group_leader));
+	s->uid = BPF_CORE_READ(cred, uid.val);
+	s->euid = BPF_CORE_READ(cred, euid.val);
+	s->args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	s->args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	s->args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	s->args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	s->args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	s->args[5] = PT_REGS_PARM6_CORE_SYSCALL(regs);
+}
+
+/* The struct file behind fd in the task's table, or NULL. */
+static __always_inline struct file *vg_fd_file(struct task_struct *t, __s64 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* Is fd close-on-exec? Read from the fd table's bitmap, which is authoritative. */
+static __always_inline bool vg_fd_cloexec(struct task_struct *t, __s64 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	unsigned long *bits = BPF_CORE_READ(fdt, close_on_exec);
+	unsigned long word = 0;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	bpf_probe_read_kernel(&word, sizeof(word), &bits[fd / 64]);
+	return (word >> (fd % 64)) & 1;
+}
+
+static __always_inline void vg_fdinfo_fill(struct vg_fdinfo *fi, struct file *f)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+
+	fi->ino_mode = BPF_CORE_READ(ino, i_mode);
+	fi->ino = BPF_CORE_READ(ino, i_ino);
+	fi->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+	fi->_pad0 = 0;
+	fi->mnt_ns_unused = 0;
+}
+
+/* Resolve a struct file's path into the record tail; see vg_path_walk. */
+static __always_inline __u32 vg_file_walk(__u32 off, __u32 str_off, struct file *f)
+{
+	return vg_path_walk(off, str_off, (__u64)BPF_CORE_READ(f, f_path.dentry),
+			    (__u64)BPF_CORE_READ(f, f_path.mnt));
+}
+
+/* Append a user string (NUL included, at most `max` bytes) to the tail as vg_str `s`.
+ * An unreadable pointer gives an absent string. */
+static __always_inline void vg_tail_ustr(void *rec, __u32 *off, struct vg_str *s, __u64 uptr,
+					 __u32 max)
+{
+	long n;
+
+	vg_str_begin(s, 0);
+	if (!uptr || *off > VG_RECORD_MAX - VG_PATH_MAX)
+		return;
+	if (max > VG_PATH_MAX)
+		max = VG_PATH_MAX;
+	n = bpf_probe_read_user_str(rec + vg_off(*off), max & (VG_PATH_MAX * 2 - 1),
+				    (void *)uptr);
+	if (n <= 0)
+		return;
+	s->off = *off;
+	s->len = n;
+	s->count = 1;
+	if (n == max && max > 0)
+		s->flags |= VG_STR_TRUNCATED;
+	*off += n;
+}
+
+/* Append up to `len` bytes of user memory (not a string) as vg_str `s`. */
+static __always_inline void vg_tail_ubytes(void *rec, __u32 *off, struct vg_str *s, __u64 uptr,
+					   __u64 len, __u32 max)
+{
+	vg_str_begin(s, 0);
+	if (!uptr || !len || *off > VG_RECORD_MAX - VG_DNS_MAX)
+		return;
+	if (len > max) {
+		len = max;
+		s->flags |= VG_STR_TRUNCATED;
+	}
+	asm volatile("%0 &= 0x3ff" : "+r"(len));
+	if (len > VG_DNS_MAX || len == 0)
+		return;
+	if (bpf_probe_read_user(rec + vg_off(*off), len, (void *)uptr))
+		return;
+	s->off = *off;
+	s->len = len;
+	*off += len;
+}
+
+/* Path filter verdict for an absolute user path: VG_PATH_IGNORE, VG_PATH_REPORT or 0.
+ * Relative paths are not judged here (user space filters them once resolved). */
+static __always_inline __u32 vg_path_verdict(__u64 uptr)
+{
+	struct vg_path_key *k;
+	__u32 zero = 0, *v;
+	long n;
+
+	if (!vg_path_filters || !uptr)
+		return 0;
+	k = bpf_map_lookup_elem(&path_key, &zero);
+	if (!k)
+		return 0;
+	n = bpf_probe_read_user_str(k->path, sizeof(k->path), (void *)uptr);
+	if (n <= 0 || k->path[0] != '/')
+		return 0;
+	k->prefixlen = n * 8;
+	v = bpf_map_lookup_elem(&path_filter, k);
+	return v ? *v : 0;
+}
+
+static __always_inline void vg_fd_track(__u32 tgid, __s64 fd)
+{
+	__u64 key = ((__u64)tgid << 32) | (__u32)fd;
+	__u8 one = 1;
+
+	if (fd >= 0)
+		bpf_map_update_elem(&fd_tracked, &key, &one, BPF_ANY);
+}
+
+/* Was `key` reported less than VG_DEDUP_NS ago? Records it as reported now if not. */
+static __always_inline bool vg_recently(__u64 key, __u64 now)
+{
+	__u64 *last = bpf_map_lookup_elem(&recent, &key);
+
+	if (last && now - *last < VG_DEDUP_NS)
+		return true;
+	bpf_map_update_elem(&recent, &key, &now, BPF_ANY);
+	return false;
+}
+
+#endif /* VIGIL_SYS_BPF_H */
