@@ -84,6 +84,17 @@ void agent_rec_path(const void *rec, const struct vg_str *s, char *out, size_t o
 int agent_on_file(struct agent *a, const struct vg_file *f, size_t size);
 int agent_on_net(struct agent *a, const struct vg_net *n, size_t size);
 int agent_on_priv(struct agent *a, const struct vg_priv *p, size_t size);
+/* fdstate.c: the per-process fd table, fed by the event handlers, so that an event that
+ * names only an fd can say what the fd is. `what` is a path ("/etc/passwd", "memfd:x") or
+ * NULL; sockets are described from the net record. */
+void agent_fd_opened(struct agent *a, uint32_t tgid, int32_t fd, const char *what,
+		     uint32_t ino_mode, bool cloexec);
+void agent_fd_socket(struct agent *a, uint32_t tgid, int32_t fd, const struct vg_net *n,
+		     bool cloexec);
+void agent_fd_dup(struct agent *a, uint32_t tgid, int32_t oldfd, int32_t newfd, bool cloexec);
+void agent_fd_closed(struct agent *a, uint32_t tgid, int32_t fd);
+/* Write member `key`: an object saying what fd of tgid is, or null when unknown. */
+void agent_fd_describe(struct agent *a, const char *key, uint32_t tgid, int32_t fd);
 /* JSON name of a record type ("exec", ...), from the one table in events.h. */
 const char *agent_event_name(int type);
 /* Finish the line in a->json and write it. */
