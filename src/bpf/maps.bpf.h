@@ -101,4 +101,22 @@ struct {
 	__type(value, __u64);
 } recent SEC(".maps");
 
+/* Owners of TCP sockets, for tcp_state (often in softirq, where `current` is unrelated):
+ * struct sock pointer -> owner. Written by connect/accept/listen and by vg_tcp_state on
+ * CLOSE -> SYN_SENT/LISTEN; deleted by vg_tcp_state on TCP_CLOSE. */
+struct vg_sock_owner {
+	__u32 tgid;
+	__u32 pid;
+	__u64 start_ns; /* tells a reused tgid apart in user space */
+	__u64 cgroup_id;
+	__u32 uid;
+	__u32 euid;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u64);
+	__type(value, struct vg_sock_owner);
+} sock_owner SEC(".maps");
+
 #endif /* VIGIL_MAPS_BPF_H */
