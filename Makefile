@@ -37,7 +37,12 @@ $(B)/%.bpf.o: src/bpf/%.bpf.c $(BPF_DEPS) | $(B)
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(B)/agent/%.o: src/agent/%.c $(wildcard src/agent/*.h include/vigil/*.h) $(SKELS) | $(B)
+# syscall number -> name table for sysnames.c, from the build machine's kernel UAPI header
+$(B)/syscall_names.h: scripts/gen-syscalls.sh | $(B)
+	CC="$(CC)" scripts/gen-syscalls.sh $@
+
+$(B)/agent/%.o: src/agent/%.c $(wildcard src/agent/*.h include/vigil/*.h) $(SKELS) \
+		$(B)/syscall_names.h | $(B)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
