@@ -111,6 +111,8 @@ struct vg_sock_owner {
 	__u64 cgroup_id;
 	__u32 uid;
 	__u32 euid;
+	__u32 cg_flags; /* VG_CG_* of cgroup_id */
+	__u32 _pad0;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

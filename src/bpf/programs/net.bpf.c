@@ -182,6 +182,7 @@ static __always_inline void vg_owner_set(struct sock *sk, const struct vg_hdr *h
 		.cgroup_id = h->cgroup_id,
 		.uid = s->uid,
 		.euid = s->euid,
+		.cg_flags = h->cg_flags,
 	};
 	__u64 key = (__u64)sk;
 
@@ -212,16 +213,25 @@ static __always_inline bool vg_net_admit(struct vg_net *n, __u32 *off, __u16 typ
 	return true;
 }
 
+/* socket: what the kernel made of the arguments (protocol 0 means the family's default),
+ * or the arguments when it failed. The type's flag bits stay in sys.args[1]. */
 static __always_inline int vg_net_socket(struct vg_net *n, struct task_struct *t, __u16 type)
 {
+	struct sock *sk = NULL;
 	__u32 off;
 
 	if (!vg_net_admit(n, &off, type, t))
 		return 0;
-	n->family = n->sys.args[0];
-	n->type = n->sys.args[1] & VG_SOCK_TYPE_MASK; /* flags: sys.args[1] */
-	n->protocol = n->sys.args[2];
 	n->fd = n->sys.ret < 0 ? -1 : n->sys.ret;
+	if (n->fd >= 0)
+		sk = vg_fd_sock(t, n->fd);
+	if (sk) {
+		vg_sock_ids(n, sk);
+	} else {
+		n->family = n->sys.args[0];
+		n->type = n->sys.args[1] & VG_SOCK_TYPE_MASK;
+		n->protocol = n->sys.args[2];
+	}
 	vg_fd_track(n->hdr.tgid, n->fd);
 	return vg_submit(&n->hdr, off);
 }
@@ -455,6 +465,8 @@ static __always_inline void vg_owner_current(struct vg_sock_owner *o, const stru
 	o->tgid = h->tgid;
 	o->pid = h->pid;
 	o->cgroup_id = h->cgroup_id;
+	o->cg_flags = h->cg_flags;
+	o->_pad0 = 0;
 	o->start_ns = vg_task_start_ns(BPF_CORE_READ(t, group_leader));
 	o->uid = BPF_CORE_READ(cred, uid.val);
 	o->euid = BPF_CORE_READ(cred, euid.val);
@@ -509,6 +521,7 @@ static __always_inline void vg_tcp_begin_owner(struct vg_net *n, __u32 *off,
 	n->hdr.pid = o->pid;
 	n->hdr.tgid = o->tgid;
 	n->hdr.cgroup_id = o->cgroup_id;
+	n->hdr.cg_flags = o->cg_flags;
 	vg_str_begin(&n->unix_path, 0);
 	vg_str_begin(&n->payload, 0);
 }
