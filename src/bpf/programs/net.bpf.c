@@ -230,8 +230,9 @@ static __always_inline int vg_net_socket(struct vg_net *n, struct task_struct *t
 	} else {
 		n->family = n->sys.args[0];
 		n->type = n->sys.args[1] & VG_SOCK_TYPE_MASK;
-		n->protocol = n->sys.args[2];
 	}
+	if (!n->protocol) /* packet sockets keep theirs elsewhere */
+		n->protocol = n->sys.args[2];
 	vg_fd_track(n->hdr.tgid, n->fd);
 	return vg_submit(&n->hdr, off);
 }
@@ -297,7 +298,7 @@ static __always_inline int vg_net_accept(struct vg_net *n, struct task_struct *t
 	return vg_submit(&n->hdr, off);
 }
 
-/* Where a sendmsg/recvmsg message went or came from, and its first buffer. */
+/* Where a datagram went or came from, and its first buffer. */
 struct vg_msg {
 	__u64 name;
 	__s64 namelen;
@@ -305,7 +306,7 @@ struct vg_msg {
 	__u64 buflen;
 };
 
-static __always_inline void vg_msg_read(struct vg_msg *m, __u64 umsg)
+static __always_inline void vg_msghdr_read(struct vg_msg *m, __u64 umsg)
 {
 	struct user_msghdr h = {};
 	struct iovec iov = {};
@@ -313,11 +314,37 @@ static __always_inline void vg_msg_read(struct vg_msg *m, __u64 umsg)
 	if (bpf_probe_read_user(&h, sizeof(h), (void *)umsg))
 		return;
 	m->name = (__u64)h.msg_name;
-	m->namelen = h.msg_namelen;
+	m->namelen = h.msg_namelen; /* recvmsg: as the kernel updated it */
 	if (h.msg_iovlen && !bpf_probe_read_user(&iov, sizeof(iov), h.msg_iov)) {
 		m->buf = (__u64)iov.iov_base;
 		m->buflen = iov.iov_len;
 	}
+}
+
+/* The message of a sendto/recvfrom (buf, len, flags, addr, addrlen) or sendmsg/recvmsg
+ * (msghdr); recvfrom's addrlen points to the length the kernel wrote. Then its peer: the
+ * address in the message, or the sock's own for a connected socket. */
+static __always_inline void vg_msg_peer(struct vg_msg *m, struct vg_net *n, struct sock *sk,
+					enum vg_net_call call)
+{
+	int alen = 0;
+
+	if (call == VG_NC_sendmsg || call == VG_NC_recvmsg) {
+		vg_msghdr_read(m, n->sys.args[1]);
+	} else {
+		m->buf = n->sys.args[1];
+		m->buflen = n->sys.args[2];
+		m->name = n->sys.args[4];
+		if (call == VG_NC_sendto)
+			m->namelen = (int)n->sys.args[5];
+		else if (m->name && !bpf_probe_read_user(&alen, sizeof(alen),
+							 (void *)n->sys.args[5]))
+			m->namelen = alen;
+	}
+	if (m->name && m->namelen)
+		vg_sa_user(&n->remote, m->name, m->namelen);
+	else
+		vg_sa_sock(&n->remote, sk, true);
 }
 
 /* Bytes of the first buffer the syscall moved (ret > 0). */
@@ -351,18 +378,7 @@ static __always_inline int vg_net_send(struct vg_net *n, struct task_struct *t, 
 	sk = vg_udp_sock(n, t, n->sys.args[0]);
 	if (!sk)
 		return vg_net_skip(type, VG_FILTER_IRRELEVANT);
-	if (call == VG_NC_sendmsg) {
-		vg_msg_read(&m, n->sys.args[1]);
-	} else {
-		m.name = n->sys.args[4];
-		m.namelen = (int)n->sys.args[5];
-		m.buf = n->sys.args[1];
-		m.buflen = n->sys.args[2];
-	}
-	if (m.name)
-		vg_sa_user(&n->remote, m.name, m.namelen);
-	else
-		vg_sa_sock(&n->remote, sk, true);
+	vg_msg_peer(&m, n, sk, call);
 	if (n->remote.port == VG_DNS_PORT)
 		type = type2;
 	if (!vg_sys_admit(type, t) || vg_sampled_out(type))
@@ -378,8 +394,8 @@ static __always_inline int vg_net_send(struct vg_net *n, struct task_struct *t, 
 	if (type == VG_EV_DNS) {
 		n->nflags |= VG_NET_DNS_QUERY;
 		if (n->sys.ret > 0)
-			vg_tail_ubytes(n, &off, &n->payload, m.buf, vg_min_len(m.buflen, n->sys.ret),
-				       VG_DNS_MAX);
+			vg_tail_ubytes(n, &off, &n->payload, m.buf,
+				       vg_min_len(m.buflen, n->sys.ret), VG_DNS_MAX);
 	}
 	return vg_submit(&n->hdr, off);
 }
@@ -392,23 +408,10 @@ static __always_inline int vg_net_recv(struct vg_net *n, struct task_struct *t, 
 	struct vg_msg m = {};
 	struct sock *sk;
 	__u32 off;
-	int alen = 0;
 
 	if (n->sys.ret <= 0 || !(sk = vg_udp_sock(n, t, n->sys.args[0])))
 		return vg_net_skip(type, VG_FILTER_IRRELEVANT);
-	if (call == VG_NC_recvmsg) {
-		vg_msg_read(&m, n->sys.args[1]); /* msg_namelen as the kernel updated it */
-	} else {
-		m.name = n->sys.args[4];
-		if (m.name && !bpf_probe_read_user(&alen, sizeof(alen), (void *)n->sys.args[5]))
-			m.namelen = alen;
-		m.buf = n->sys.args[1];
-		m.buflen = n->sys.ret;
-	}
-	if (m.name && m.namelen)
-		vg_sa_user(&n->remote, m.name, m.namelen);
-	else
-		vg_sa_sock(&n->remote, sk, true);
+	vg_msg_peer(&m, n, sk, call);
 	if (n->remote.port != VG_DNS_PORT)
 		return vg_net_skip(type, VG_FILTER_IRRELEVANT);
 	if (!vg_net_admit(n, &off, type, t))
