@@ -22,6 +22,7 @@ struct ring_buffer;
 struct agent_counters {
 	__u64 received[VG_EV_MAX]; /* records decoded */
 	__u64 written[VG_EV_MAX]; /* JSON lines written */
+	__u64 filtered_user[VG_EV_MAX]; /* dropped by a path filter after user-space resolution */
 	uint64_t decode_errors; /* malformed records (size, ABI, offsets) */
 	uint64_t seq_gaps; /* records missing by per-CPU sequence */
 	uint64_t output_errors; /* JSON lines that could not be built or written */
@@ -95,6 +96,11 @@ void agent_fd_dup(struct agent *a, uint32_t tgid, int32_t oldfd, int32_t newfd, 
 void agent_fd_closed(struct agent *a, uint32_t tgid, int32_t fd);
 /* Write member `key`: an object saying what fd of tgid is, or null when unknown. */
 void agent_fd_describe(struct agent *a, const char *key, uint32_t tgid, int32_t fd);
+/* Is a line written for this type (--events)? Records of other types only update state. */
+static inline bool agent_type_written(const struct agent *a, int type)
+{
+	return type > 0 && type < 64 && (a->cfg.events >> type) & 1;
+}
 /* JSON name of a record type ("exec", ...), from the one table in events.h. */
 const char *agent_event_name(int type);
 /* Finish the line in a->json and write it. */

@@ -53,3 +53,14 @@ int config_parse_size(const char *s, size_t *out)
 	*out = (size_t)v;
 	return 0;
 }
+
+void config_free(struct vg_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->scope.npods; i++)
+		free(cfg->scope.pods[i]);
+	for (unsigned i = 0; i < cfg->scope.ncgroups; i++)
+		free(cfg->scope.cgroups[i]);
+	for (unsigned i = 0; i < cfg->npath_filters; i++)
+		free(cfg->path_filters[i].path);
+	cfg->scope.npods = cfg->scope.ncgroups = cfg->npath_filters = 0;
+}

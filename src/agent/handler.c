@@ -111,6 +111,8 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 					e->args.len, cwd);
 		proc_cache__link_parent(a->procs, pe, e->ppid, e->parent_start_ns);
 	}
+	if (!agent_type_written(a, VG_EV_EXEC))
+		return 0;
 	return agent_emit_exec(a, e, size, pe, cg);
 }
 
@@ -135,6 +137,8 @@ static int on_fork(struct agent *a, const struct vg_fork *f)
 		}
 		proc_cache__link_parent(a->procs, pe, f->ppid, f->parent_start_ns);
 	}
+	if (!agent_type_written(a, VG_EV_FORK))
+		return 0;
 	return agent_emit_fork(a, f, pe, cg);
 }
 
@@ -146,7 +150,7 @@ static int on_exit(struct agent *a, const struct vg_exit *x)
 
 	if (pe)
 		pe->exit_code = x->exit_code; /* not rendered; proc_cache__exit drops the JSON */
-	err = agent_emit_exit(a, x, pe, cg);
+	err = agent_type_written(a, VG_EV_EXIT) ? agent_emit_exit(a, x, pe, cg) : 0;
 	if (pe)
 		proc_cache__exit(a->procs, pe, x->hdr.ts_ns);
 	return err;

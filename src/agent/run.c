@@ -10,6 +10,7 @@
 #include "agent.h"
 #include "log.h"
 #include "procfs.h"
+#include "scope.h"
 
 #define EVENT_LINE_MAX (256u << 10)
 
@@ -107,6 +108,8 @@ static void periodic(struct agent *a, uint64_t *last_sweep, uint64_t *last_stats
 	if (now - *last_sweep >= 1000000000ull) {
 		proc_cache__sweep(a->procs, now);
 		agent_sync_clock(a);
+		if ((now / 1000000000ull) % 2 == 0)
+			scope_refresh(a);
 		*last_sweep = now;
 	}
 	if (a->cfg.stats_interval_s &&

@@ -43,7 +43,8 @@ static void per_type(struct json_w *w, const char *key, const __u64 *v)
 	json_key(w, key);
 	json_obj_begin(w);
 	for (int t = 1; t < VG_EV_MAX; t++)
-		json_ku64(w, agent_event_name(t), v[t]);
+		if (v[t]) /* 41 types x 10 counters: zeros are left out (documented) */
+			json_ku64(w, agent_event_name(t), v[t]);
 	json_obj_end(w);
 }
 
@@ -134,6 +135,8 @@ int agent_emit_stats(struct agent *a, bool final)
 	json_kstr(w, "node", a->cfg.node);
 	json_kbool(w, "final", final);
 	per_type(w, "events", a->cnt.received);
+	per_type(w, "written", a->cnt.written);
+	per_type(w, "filtered_user", a->cnt.filtered_user);
 	kernel_object(w, &k);
 	drops_object(a, &k);
 	cache_objects(a);
