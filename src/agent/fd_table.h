@@ -62,6 +62,14 @@ struct fd_table_stats {
 	uint64_t lookups, hits; /* fd_table__get */
 	uint64_t path_truncated; /* paths cut to FD_PATH_MAX */
 	uint64_t fork_copy_truncated; /* fds a child did not inherit because of the per-fork cap */
+	uint64_t seeded; /* fds entered from /proc */
+	uint64_t seed_procs; /* processes whose fds were read */
+	uint64_t seed_vanished; /* processes that exited while being read */
+	uint64_t seed_denied; /* processes whose fds we may not read */
+	uint64_t seed_unresolved; /* socket fds whose inode no /proc/net table listed */
+	uint64_t net_loads; /* /proc/net socket tables read (once per network namespace met) */
+	uint64_t net_malformed; /* lines of those tables that did not parse */
+	uint64_t net_dropped; /* sockets not indexed because the index was full */
 };
 
 /* Which addresses fd_table__update_sock copies. */
@@ -115,6 +123,23 @@ int fd_table__fork(struct fd_table *t, uint32_t parent, uint32_t child);
 
 /* The process is gone: drop all its fds. */
 void fd_table__exit(struct fd_table *t, uint32_t tgid);
+
+/*
+ * Enter the fds of one process from proc_root/<tgid>/fd (readlink) and fdinfo (O_CLOEXEC),
+ * replacing what the table held for those fds (others are left alone: events may already
+ * have added them). "socket:[INODE]" is resolved through the socket tables of the process's
+ * network namespace: proc_root/<tgid>/net/{tcp,udp,udplite,raw,icmp}[6], unix, netlink and
+ * packet (see procnet.h), or proc_root/net when the process has no net directory. Returns the
+ * number of fds entered, -ENOENT if the process is gone, -EACCES if its fds may not be read,
+ * -ENOMEM.
+ */
+int fd_table__seed_proc(struct fd_table *t, const char *proc_root, uint32_t tgid);
+
+/* fd_table__seed_proc for every numeric entry of proc_root, reading each network namespace's
+ * socket tables once while consecutive processes share it. Processes that vanish or may not
+ * be read are counted and skipped. Returns the number of processes read, or -errno if
+ * proc_root cannot be listed or memory runs out. */
+int fd_table__seed_all(struct fd_table *t, const char *proc_root);
 
 void fd_table__stats(const struct fd_table *t, struct fd_table_stats *st);
 

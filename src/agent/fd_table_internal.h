@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The fd table's layout, for its own files only: fd_table.c (the operations) and
- * fd_table_check.c (the consistency walk).
+ * The fd table's layout, for its own files only: fd_table.c (the operations),
+ * fd_table_check.c (the consistency walk) and fd_seed.c (which only adds to the counters).
  * Everything else goes through fd_table.h.
  */
 #ifndef VIGIL_FD_TABLE_INTERNAL_H
