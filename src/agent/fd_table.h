@@ -21,7 +21,7 @@
 
 #define FD_PATH_MAX	      4096 /* bytes of a stored path, NUL included; longer ones are cut */
 #define FD_TABLE_FORK_COPY_MAX 256 /* fds a child inherits per fork; the rest are counted */
-#define FD_TABLE_MAX_ENTRIES  (1u << 24)
+#define FD_TABLE_MAX_ENTRIES  (1u << 24) /* capacity is allocated up front: ~200 bytes an entry */
 
 enum fd_kind {
 	FD_KIND_UNKNOWN,
@@ -82,6 +82,7 @@ struct fd_table;
 /* A table of at most max_entries entries over all processes. NULL with errno EINVAL (0 or
  * more than FD_TABLE_MAX_ENTRIES) or ENOMEM. */
 struct fd_table *fd_table__new(size_t max_entries);
+/* Free the table and every path it holds; NULL is fine. */
 void fd_table__free(struct fd_table *t);
 
 /* Insert or replace (tgid, fd), copying info and its path (cut to FD_PATH_MAX). Evicts the
@@ -141,6 +142,7 @@ int fd_table__seed_proc(struct fd_table *t, const char *proc_root, uint32_t tgid
  * proc_root cannot be listed or memory runs out. */
 int fd_table__seed_all(struct fd_table *t, const char *proc_root);
 
+/* A copy of the counters. */
 void fd_table__stats(const struct fd_table *t, struct fd_table_stats *st);
 
 /* Walk every list and hash chain and check they agree with each other and the counters.

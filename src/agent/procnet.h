@@ -28,6 +28,7 @@ struct procnet_index;
 
 /* An empty index that will hold at most max_sockets sockets; NULL on ENOMEM or 0. */
 struct procnet_index *procnet_index__new(size_t max_sockets);
+/* Free the index and its names; NULL is fine. */
 void procnet_index__free(struct procnet_index *ix);
 
 /*
