@@ -378,8 +378,10 @@ int procnet_index__load(struct procnet_index *ix, const char *net_dir, struct pr
 	index_clear(ix);
 	for (size_t i = 0; i < tables; i++) {
 		err = load_table(ix, net_dir, &net_tables[i], st);
-		if (err == -ENOMEM)
+		if (err == -ENOMEM) {
+			index_clear(ix); /* not sorted: no half index to search */
 			return err;
+		}
 		read += err == 0;
 	}
 	if (!read)
