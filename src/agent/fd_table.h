@@ -67,7 +67,7 @@ struct fd_table_stats {
 	uint64_t seed_vanished; /* processes that exited while being read */
 	uint64_t seed_denied; /* processes whose fds we may not read */
 	uint64_t seed_unresolved; /* socket fds whose inode no /proc/net table listed */
-	uint64_t net_loads; /* /proc/net socket tables read (once per network namespace met) */
+	uint64_t net_loads; /* /proc/net table sets read: one per namespace change while seeding */
 	uint64_t net_malformed; /* lines of those tables that did not parse */
 	uint64_t net_dropped; /* sockets not indexed because the index was full */
 };
@@ -152,10 +152,10 @@ int fd_table__check(const struct fd_table *t);
 /*
  * What the fd is, as a short string for output: the path for files and most kinds,
  * "tcp 10.0.0.1:443->10.0.0.2:5555" for inet sockets (IPv6 in brackets, no "->..." while
- * there is no peer), "unix:/path" (or "unix" when unnamed), "netlink:route", "packet",
- * "socket:[INODE]" for a socket of unknown family. Bytes are copied as stored; escaping is the
- * output's job. Returns the length written, -ENOSPC if it was cut (out still holds a NUL
- * terminated prefix), -EINVAL without room for anything.
+ * there is no peer), "unix:/path" (or "unix" when unnamed), "netlink:route", "packet:0x0003"
+ * (the ethertype), "socket:[INODE]" for a socket of unknown family. Bytes are copied as
+ * stored; escaping is the output's job. Returns the length written, -ENOSPC if it was cut (out
+ * still holds a NUL terminated prefix), -EINVAL without room for anything.
  */
 int fd_info__format(const struct fd_info *info, char *out, size_t outsz);
 
