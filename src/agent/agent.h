@@ -10,6 +10,7 @@
 #include "vigil/events.h"
 #include "config.h"
 #include "container_cache.h"
+#include "fd_table.h"
 #include "json.h"
 #include "probe.h"
 #include "proc_cache.h"
@@ -36,6 +37,7 @@ struct agent {
 	struct ring_buffer *rb;
 	struct proc_cache *procs;
 	struct container_cache *cgroups;
+	struct fd_table *fds; /* (tgid, fd) -> what it is; fdstate.c */
 	struct json_w json; /* the event line being built */
 	struct json_w json_obj; /* a process object being rendered for the entry cache */
 	FILE *out;
@@ -94,6 +96,8 @@ void agent_fd_socket(struct agent *a, uint32_t tgid, int32_t fd, const struct vg
 		     bool cloexec);
 void agent_fd_dup(struct agent *a, uint32_t tgid, int32_t oldfd, int32_t newfd, bool cloexec);
 void agent_fd_closed(struct agent *a, uint32_t tgid, int32_t fd);
+/* What fd of tgid is, as text ("/etc/passwd", "tcp 1.2.3.4:5->..."); "" when unknown. */
+void agent_fd_name(struct agent *a, uint32_t tgid, int32_t fd, char *out, size_t outsz);
 /* Write member `key`: an object saying what fd of tgid is, or null when unknown. */
 void agent_fd_describe(struct agent *a, const char *key, uint32_t tgid, int32_t fd);
 /* Is a line written for this type (--events)? Records of other types only update state. */

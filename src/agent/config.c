@@ -18,6 +18,7 @@ void config_defaults(struct vg_config *cfg)
 	cfg->proc_cache_bytes = 32u << 20;
 	cfg->exit_grace_ns = 10ull * 1000000000ull;
 	cfg->cgroup_cache_entries = 4096;
+	cfg->fd_table_entries = 16384;
 	cfg->ancestors = 8;
 	cfg->stats_interval_s = 60;
 	cfg->seed_procfs = true;

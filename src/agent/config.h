@@ -35,6 +35,7 @@ struct vg_config {
 	size_t proc_cache_bytes; /* heap budget of the process cache strings */
 	uint64_t exit_grace_ns; /* how long exited processes stay for lineage */
 	size_t cgroup_cache_entries;
+	size_t fd_table_entries; /* user-space fd table, over all processes */
 	unsigned ancestors; /* lineage levels reported: parent plus ancestors */
 	unsigned stats_interval_s; /* periodic stats record; 0 disables */
 	bool seed_procfs; /* read /proc at start-up */

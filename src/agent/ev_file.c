@@ -219,6 +219,8 @@ int agent_on_file(struct agent *a, const struct vg_file *f, size_t size)
 	if (f->fflags & VG_FILE_RESOLVED)
 		agent_rec_path(f, &f->file, resolved, sizeof(resolved));
 	final_path(f, &f->path, &f->base, resolved, path, sizeof(path));
+	if (f->hdr.type == VG_EV_CLOSE) /* what was closed: the fd table knows */
+		agent_fd_name(a, f->hdr.tgid, f->fd, path, sizeof(path));
 	track_fd(a, f, path);
 	if (!agent_type_written(a, f->hdr.type))
 		return 0;

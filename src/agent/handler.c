@@ -109,6 +109,7 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 		pe->comm[sizeof(pe->comm) - 1] = 0;
 		proc_entry__set_strings(a->procs, pe, binary, (const char *)e + e->args.off,
 					e->args.len, cwd);
+		fd_table__exec(a->fds, e->hdr.tgid); /* close-on-exec fds are gone */
 		proc_cache__link_parent(a->procs, pe, e->ppid, e->parent_start_ns);
 	}
 	if (!agent_type_written(a, VG_EV_EXEC))
@@ -121,6 +122,7 @@ static int on_fork(struct agent *a, const struct vg_fork *f)
 	const struct cg_entry *cg = resolve_cgroup(a, &f->hdr);
 	struct proc_entry *pe, *parent;
 
+	fd_table__fork(a->fds, f->ppid, f->hdr.tgid);
 	/* touch the parent first so the upsert's eviction, if any, takes someone else */
 	proc_cache__lookup(a->procs, f->ppid, f->parent_start_ns);
 	pe = proc_cache__upsert(a->procs, f->hdr.tgid, f->start_ns);
@@ -153,6 +155,7 @@ static int on_exit(struct agent *a, const struct vg_exit *x)
 	err = agent_type_written(a, VG_EV_EXIT) ? agent_emit_exit(a, x, pe, cg) : 0;
 	if (pe)
 		proc_cache__exit(a->procs, pe, x->hdr.ts_ns);
+	fd_table__exit(a->fds, x->hdr.tgid);
 	return err;
 }
 
