@@ -66,7 +66,7 @@ static const struct cg_entry *resolve_cgroup(struct agent *a, const struct vg_hd
 void agent_rec_path(const void *rec, const struct vg_str *s, char *out, size_t outsz)
 {
 	out[0] = 0;
-	if (!s->off || !s->len)
+	if (!s->off) /* absent; a rooted walk with no component (len 0) is "/" */
 		return;
 	if (!(s->flags & VG_STR_COMPONENTS)) { /* a plain string argument */
 		snprintf(out, outsz, "%.*s", (int)strnlen((const char *)rec + s->off, s->len),

@@ -140,10 +140,16 @@ int scope_apply(struct agent *a)
 	for (int t = 0; t < VG_EV_MAX; t++)
 		a->skel->bss->vg_sample[t] = a->cfg.sample[t];
 	if (a->cfg.scope.mode == VG_SCOPE_CONTAINERS) {
+		/* init's namespace is the host's; when it is hidden from us (a sandbox without
+		 * CAP_SYS_PTRACE over pid 1), vigil's own is the best guess: say so */
 		if (stat("/proc/1/ns/mnt", &st) < 0) {
-			log_error("--scope containers: cannot read the host mount namespace "
-				  "(/proc/1/ns/mnt): %s", strerror(errno));
-			return -errno;
+			log_warn("--scope containers: cannot read /proc/1/ns/mnt (%s); taking "
+				 "vigil's own mount namespace as the host's", strerror(errno));
+			if (stat("/proc/self/ns/mnt", &st) < 0) {
+				log_error("--scope containers: cannot read /proc/self/ns/mnt: %s",
+					  strerror(errno));
+				return -errno;
+			}
 		}
 		a->skel->bss->vg_host_mnt_ns = st.st_ino;
 	}
