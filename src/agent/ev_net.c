@@ -191,7 +191,8 @@ static void dns_object(struct json_w *w, const struct vg_net *n)
 	json_obj_end(w);
 }
 
-/* Tell the fd table about a socket fd the syscall made or gave an address. */
+/* Tell the fd table about a socket fd the syscall made or gave an address, also when its
+ * type is not written (--events): a later event may name the fd. */
 static void track_fd(struct agent *a, const struct vg_net *n)
 {
 	uint64_t flags = 0;
@@ -203,7 +204,8 @@ static void track_fd(struct agent *a, const struct vg_net *n)
 	case VG_EV_ACCEPT:
 	case VG_EV_CONNECT:
 	case VG_EV_BIND:
-		/* connect and bind leave close-on-exec alone, and the record does not carry it */
+	case VG_EV_LISTEN:
+		/* the others leave close-on-exec alone, and the record does not carry it */
 		new_fd_flags(n, &flags);
 		agent_fd_socket(a, n->hdr.tgid, n->fd, n, !!(flags & SOCK_CLOEXEC));
 		break;
@@ -220,6 +222,8 @@ int agent_on_net(struct agent *a, const struct vg_net *n, size_t size)
 	if (check_net(n, size))
 		return -EINVAL;
 	track_fd(a, n);
+	if (!agent_type_written(a, n->hdr.type))
+		return 0;
 	agent_sys_context(a, &n->hdr, &n->sys, &cx);
 	agent_begin_sys(a, &n->hdr, &n->sys, cx.pe, cx.cg);
 	socket_object(w, n);
