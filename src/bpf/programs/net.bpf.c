@@ -32,17 +32,28 @@ enum vg_net_call {
 /* A hook invocation that will not be sent, decided before vg_sys_admit counted it seen. */
 static __always_inline int vg_net_skip(__u16 type, __u32 reason)
 {
-	vg_count_seen(type);
-	vg_count_filtered(type, reason);
+	struct vg_kstats *st = vg_stats();
+
+	if (st && type < VG_EV_MAX && reason < VG_FILTER_MAX) {
+		st->seen[type]++;
+		st->filtered[reason][type]++;
+	}
 	return 0;
 }
 
-/* The sock behind a socket fd; NULL when fd is not a socket. */
+/* The sock behind a socket fd; NULL when fd is not a socket. It runs on every send and
+ * receive: the task's fd table is reached by direct loads through the BTF task pointer, a
+ * third of the cost of probe reads (vg_fd_file). */
 static __always_inline struct sock *vg_fd_sock(struct task_struct *t, __s64 fd)
 {
-	struct file *f = vg_fd_file(t, fd);
+	struct fdtable *fdt = t->files->fdt;
+	struct file **fds = fdt->fd;
+	struct file *f = NULL;
 	struct socket *so;
 
+	if (fd < 0 || fd >= fdt->max_fds)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & VG_S_IFMT) != VG_S_IFSOCK)
 		return NULL;
 	so = BPF_CORE_READ(f, private_data);
@@ -57,20 +68,28 @@ static __always_inline void vg_sock_ids(struct vg_net *n, struct sock *sk)
 	n->protocol = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
 }
 
-/* The UDP socket behind fd, with n's socket fields filled; NULL for anything else
- * (ICMP "ping" sockets are SOCK_DGRAM too, hence the protocol check). */
-static __always_inline struct sock *vg_udp_sock(struct vg_net *n, struct task_struct *t,
-						__s64 fd)
+/* The UDP socket behind fd; NULL for anything else (ICMP "ping" sockets are SOCK_DGRAM too,
+ * hence the protocol). The type is read first: it turns away most sockets in one read. */
+static __always_inline struct sock *vg_udp_sock(struct task_struct *t, __s64 fd)
 {
 	struct sock *sk = vg_fd_sock(t, fd);
+	__u16 family;
 
-	if (!sk)
+	if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_type) != SOCK_DGRAM ||
+	    BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_UDP)
 		return NULL;
-	vg_sock_ids(n, sk);
-	if (n->type != SOCK_DGRAM || n->protocol != IPPROTO_UDP ||
-	    (n->family != VG_AF_INET && n->family != VG_AF_INET6))
-		return NULL;
-	return sk;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	return family == VG_AF_INET || family == VG_AF_INET6 ? sk : NULL;
+}
+
+/* The fd argument of a hot syscall, read alone: the full argument set (vg_sys_fill) costs a
+ * dozen reads that most sends and receives, which are not UDP, do not need. A direct load on
+ * x86 (the registers are a BTF pointer); libbpf makes it a probe read where it must. */
+static __always_inline __s64 vg_arg0(struct task_struct *t)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+	return (int)PT_REGS_PARM1_SYSCALL(regs);
 }
 
 /* The sock's own address (`remote` false) or its peer's. Ports in sock_common: skc_num is
@@ -273,15 +292,12 @@ static __always_inline int vg_net_fdarg(struct vg_net *n, struct task_struct *t,
 	return vg_submit(&n->hdr, off);
 }
 
-/* accept, accept4: the new socket, both ends from its sock. Failures (EAGAIN from every
- * non-blocking accept loop) have no socket to describe. */
+/* accept, accept4 that succeeded: the new socket, both ends from its sock. */
 static __always_inline int vg_net_accept(struct vg_net *n, struct task_struct *t, __u16 type)
 {
 	struct sock *sk;
 	__u32 off;
 
-	if (n->sys.ret < 0)
-		return vg_net_skip(type, VG_FILTER_IRRELEVANT);
 	if (!vg_net_admit(n, &off, type, t))
 		return 0;
 	n->fd = n->sys.ret;
@@ -323,22 +339,24 @@ static __always_inline void vg_msghdr_read(struct vg_msg *m, __u64 umsg)
 
 /* The message of a sendto/recvfrom (buf, len, flags, addr, addrlen) or sendmsg/recvmsg
  * (msghdr); recvfrom's addrlen points to the length the kernel wrote. Then its peer: the
- * address in the message, or the sock's own for a connected socket. */
+ * address in the message, or the sock's own for a connected socket. Arguments are read
+ * straight from the registers, before vg_sys_fill, which only reported messages need. */
 static __always_inline void vg_msg_peer(struct vg_msg *m, struct vg_net *n, struct sock *sk,
-					enum vg_net_call call)
+					struct task_struct *t, enum vg_net_call call)
 {
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	int alen = 0;
 
 	if (call == VG_NC_sendmsg || call == VG_NC_recvmsg) {
-		vg_msghdr_read(m, n->sys.args[1]);
+		vg_msghdr_read(m, PT_REGS_PARM2_SYSCALL(regs));
 	} else {
-		m->buf = n->sys.args[1];
-		m->buflen = n->sys.args[2];
-		m->name = n->sys.args[4];
-		if (call == VG_NC_sendto)
-			m->namelen = (int)n->sys.args[5];
+		m->buf = PT_REGS_PARM2_SYSCALL(regs);
+		m->buflen = PT_REGS_PARM3_SYSCALL(regs);
+		m->name = PT_REGS_PARM5_SYSCALL(regs);
+		if (m->name && call == VG_NC_sendto)
+			m->namelen = (int)PT_REGS_PARM6_CORE_SYSCALL(regs);
 		else if (m->name && !bpf_probe_read_user(&alen, sizeof(alen),
-							 (void *)n->sys.args[5]))
+							 (void *)PT_REGS_PARM6_CORE_SYSCALL(regs)))
 			m->namelen = alen;
 	}
 	if (m->name && m->namelen)
@@ -368,17 +386,18 @@ static __always_inline __u64 vg_udp_key(__u32 tgid, const struct vg_sockaddr *sa
 
 /* sendto, sendmsg on UDP sockets: a DNS query with its message when the destination port is
  * 53, otherwise udp_send once per (process, destination) per second. */
-static __always_inline int vg_net_send(struct vg_net *n, struct task_struct *t, __u16 type,
-				       __u16 type2, enum vg_net_call call)
+static __always_inline int vg_net_send(struct trace_event_raw_sys_exit *ctx, struct vg_net *n,
+				       struct task_struct *t, __u16 type, __u16 type2,
+				       enum vg_net_call call)
 {
 	struct vg_msg m = {};
 	struct sock *sk;
 	__u32 off;
 
-	sk = vg_udp_sock(n, t, n->sys.args[0]);
+	sk = vg_udp_sock(t, vg_arg0(t));
 	if (!sk)
 		return vg_net_skip(type, VG_FILTER_IRRELEVANT);
-	vg_msg_peer(&m, n, sk, call);
+	vg_msg_peer(&m, n, sk, t, call);
 	if (n->remote.port == VG_DNS_PORT)
 		type = type2;
 	if (!vg_sys_admit(type, t) || vg_sampled_out(type))
@@ -388,6 +407,8 @@ static __always_inline int vg_net_send(struct vg_net *n, struct task_struct *t, 
 		vg_count_filtered(type, VG_FILTER_DEDUP);
 		return 0;
 	}
+	vg_sys_fill(&n->sys, ctx, t);
+	vg_sock_ids(n, sk);
 	vg_net_begin(n, &off, type, t);
 	n->fd = n->sys.args[0];
 	vg_sa_sock(&n->local, sk, false);
@@ -402,20 +423,22 @@ static __always_inline int vg_net_send(struct vg_net *n, struct task_struct *t, 
 
 /* recvfrom, recvmsg: hot, and almost never DNS. The cheap tests (return value, socket kind)
  * come before any user memory is read. */
-static __always_inline int vg_net_recv(struct vg_net *n, struct task_struct *t, __u16 type,
-				       enum vg_net_call call)
+static __always_inline int vg_net_recv(struct trace_event_raw_sys_exit *ctx, struct vg_net *n,
+				       struct task_struct *t, __u16 type, enum vg_net_call call)
 {
 	struct vg_msg m = {};
 	struct sock *sk;
 	__u32 off;
 
-	if (n->sys.ret <= 0 || !(sk = vg_udp_sock(n, t, n->sys.args[0])))
+	if (ctx->ret <= 0 || !(sk = vg_udp_sock(t, vg_arg0(t))))
 		return vg_net_skip(type, VG_FILTER_IRRELEVANT);
-	vg_msg_peer(&m, n, sk, call);
+	vg_msg_peer(&m, n, sk, t, call);
 	if (n->remote.port != VG_DNS_PORT)
 		return vg_net_skip(type, VG_FILTER_IRRELEVANT);
 	if (!vg_net_admit(n, &off, type, t))
 		return 0;
+	vg_sys_fill(&n->sys, ctx, t);
+	vg_sock_ids(n, sk);
 	n->fd = n->sys.args[0];
 	n->nflags |= VG_NET_DNS_ANSWER;
 	vg_sa_sock(&n->local, sk, false);
@@ -432,22 +455,26 @@ static __always_inline int vg_net_exit(struct trace_event_raw_sys_exit *ctx, __u
 	if (!n)
 		return vg_net_skip(type, VG_FILTER_IRRELEVANT);
 	__builtin_memset(&n->fd, 0, sizeof(*n) - offsetof(struct vg_net, fd));
-	vg_sys_fill(&n->sys, ctx, t);
 	switch (call) {
-	case VG_NC_socket:
-		return vg_net_socket(n, t, type);
-	case VG_NC_accept:
-	case VG_NC_accept4:
-		return vg_net_accept(n, t, type);
-	case VG_NC_connect:
-	case VG_NC_bind:
-	case VG_NC_listen:
-		return vg_net_fdarg(n, t, type, call);
 	case VG_NC_sendto:
 	case VG_NC_sendmsg:
-		return vg_net_send(n, t, type, type2, call);
+		return vg_net_send(ctx, n, t, type, type2, call);
+	case VG_NC_recvfrom:
+	case VG_NC_recvmsg:
+		return vg_net_recv(ctx, n, t, type, call);
+	case VG_NC_accept:
+	case VG_NC_accept4:
+		/* failures (EAGAIN from every non-blocking accept loop) have no socket */
+		if (ctx->ret < 0)
+			return vg_net_skip(type, VG_FILTER_IRRELEVANT);
+		vg_sys_fill(&n->sys, ctx, t);
+		return vg_net_accept(n, t, type);
+	case VG_NC_socket:
+		vg_sys_fill(&n->sys, ctx, t);
+		return vg_net_socket(n, t, type);
 	default:
-		return vg_net_recv(n, t, type, call);
+		vg_sys_fill(&n->sys, ctx, t);
+		return vg_net_fdarg(n, t, type, call);
 	}
 }
 
