@@ -6,7 +6,6 @@
 #include <bpf/bpf_endian.h>
 
 /* <sys/socket.h> constants; vmlinux.h has no #defines */
-#define VG_AF_UNSPEC 0
 #define VG_AF_UNIX 1
 #define VG_AF_INET 2
 #define VG_AF_INET6 10
@@ -115,7 +114,7 @@ static __always_inline void vg_sa_sock(struct vg_sockaddr *sa, struct sock *sk, 
 }
 
 /* An inet address a syscall argument points to, `len` bytes long. Other families get only
- * their family number here (unix paths go to the tail: vg_unix_user). */
+ * their family number here (unix paths go to the tail: vg_unix_path). */
 static __always_inline void vg_sa_user(struct vg_sockaddr *sa, __u64 uptr, __s64 len)
 {
 	struct sockaddr_in6 in6 = {};
@@ -540,8 +539,9 @@ static __always_inline void vg_tcp_ends(struct vg_net *n,
 	}
 }
 
-/* The record of a sock whose owner is not current: identity from the owner entry; the
- * cgroup names are not known here, user space resolves the cgroup by id. */
+/* The record of a sock that has an owner: identity from the owner entry. Unless current
+ * is the owner, the cgroup names are not known here and user space resolves the cgroup by
+ * its id. */
 static __always_inline void vg_tcp_begin_owner(struct vg_net *n, __u32 *off,
 					       const struct vg_sock_owner *o,
 					       struct task_struct *t)
@@ -590,6 +590,11 @@ int vg_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 	if (o)
 		vg_tcp_begin_owner(n, &off, &own, t);
+	if (o && (__u32)(bpf_get_current_pid_tgid() >> 32) == own.tgid) {
+		/* running in the owner (its own close, say): its cgroup names can be had */
+		n->hdr.cg_flags = 0;
+		vg_hdr_cgroup(n, &off, &n->hdr, t);
+	}
 	vg_tcp_ends(n, ctx);
 	n->fd = -1;
 	n->nflags = VG_NET_OWNER;
