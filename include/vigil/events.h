@@ -282,6 +282,7 @@ struct vg_caps {
 /* VG_EV_SETUID ... VG_EV_PERSONALITY. Strings s1..s3 are syscall arguments (docs/events.md
  * lists which); fdpath is what an fd argument refers to. */
 #define VG_PRIV_OLD 0x1 /* old_ids/old_caps are valid (captured at syscall entry) */
+#define VG_PRIV_CLOEXEC 0x2 /* dup, memfd_create: the new fd is close-on-exec */
 
 struct vg_priv {
 	struct vg_hdr hdr;
