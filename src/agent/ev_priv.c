@@ -69,9 +69,14 @@ static void ids_object(struct json_w *w, const char *key, const struct vg_ids *i
 static int id_args(uint32_t nr)
 {
 	switch (nr) {
-	case SYS_setreuid: case SYS_setregid: return 2;
-	case SYS_setresuid: case SYS_setresgid: return 3;
-	default: return 1;
+	case SYS_setreuid:
+	case SYS_setregid:
+		return 2;
+	case SYS_setresuid:
+	case SYS_setresgid:
+		return 3;
+	default:
+		return 1;
 	}
 }
 

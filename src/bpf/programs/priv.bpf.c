@@ -15,8 +15,6 @@ enum vg_psc {
 };
 
 #define VG_NSFS_MAGIC 0x6e736673
-#define VG_MFD_CLOEXEC 0x1
-#define VG_O_CLOEXEC 02000000
 #define VG_PTRACE_TRACEME 0
 #define VG_PTRACE_ATTACH 16
 #define VG_PTRACE_SEIZE 0x4206
@@ -44,8 +42,14 @@ enum vg_psc {
 static __always_inline bool vg_psc_stashed(enum vg_psc sc)
 {
 	switch (sc) {
-	case VG_PSC_setuid: case VG_PSC_setreuid: case VG_PSC_setresuid: case VG_PSC_setfsuid:
-	case VG_PSC_setgid: case VG_PSC_setregid: case VG_PSC_setresgid: case VG_PSC_setfsgid:
+	case VG_PSC_setuid:
+	case VG_PSC_setreuid:
+	case VG_PSC_setresuid:
+	case VG_PSC_setfsuid:
+	case VG_PSC_setgid:
+	case VG_PSC_setregid:
+	case VG_PSC_setresgid:
+	case VG_PSC_setfsgid:
 	case VG_PSC_capset:
 		return true;
 	default:
@@ -124,10 +128,18 @@ static __always_inline bool vg_kill_self(struct vg_priv *p, enum vg_psc sc, stru
 static __always_inline bool vg_prctl_relevant(__u64 option)
 {
 	switch (option) {
-	case VG_PR_SET_PDEATHSIG: case VG_PR_SET_DUMPABLE: case VG_PR_SET_KEEPCAPS:
-	case VG_PR_SET_NAME: case VG_PR_SET_SECCOMP: case VG_PR_CAPBSET_DROP:
-	case VG_PR_SET_SECUREBITS: case VG_PR_SET_MM: case VG_PR_SET_CHILD_SUBREAPER:
-	case VG_PR_SET_NO_NEW_PRIVS: case VG_PR_CAP_AMBIENT: case VG_PR_SET_PTRACER:
+	case VG_PR_SET_PDEATHSIG:
+	case VG_PR_SET_DUMPABLE:
+	case VG_PR_SET_KEEPCAPS:
+	case VG_PR_SET_NAME:
+	case VG_PR_SET_SECCOMP:
+	case VG_PR_CAPBSET_DROP:
+	case VG_PR_SET_SECUREBITS:
+	case VG_PR_SET_MM:
+	case VG_PR_SET_CHILD_SUBREAPER:
+	case VG_PR_SET_NO_NEW_PRIVS:
+	case VG_PR_CAP_AMBIENT:
+	case VG_PR_SET_PTRACER:
 		return true;
 	default:
 		return false;
@@ -173,9 +185,13 @@ static __always_inline __u32 vg_priv_verdict(struct vg_priv *p, enum vg_psc sc,
 					     struct task_struct *t)
 {
 	switch (sc) {
-	case VG_PSC_dup: case VG_PSC_dup2: case VG_PSC_dup3:
+	case VG_PSC_dup:
+	case VG_PSC_dup2:
+	case VG_PSC_dup3:
 		return vg_dup_relevant(p, sc, t) ? VG_FILTER_MAX : VG_FILTER_IRRELEVANT;
-	case VG_PSC_kill: case VG_PSC_tkill: case VG_PSC_tgkill:
+	case VG_PSC_kill:
+	case VG_PSC_tkill:
+	case VG_PSC_tgkill:
 		return vg_kill_self(p, sc, t) ? VG_FILTER_IRRELEVANT : VG_FILTER_MAX;
 	case VG_PSC_prctl:
 		return vg_prctl_relevant(p->sys.args[0]) ? VG_FILTER_MAX : VG_FILTER_IRRELEVANT;
@@ -301,7 +317,8 @@ static __always_inline void vg_priv_args(struct vg_priv *p, __u32 *off, enum vg_
 		vg_tail_ustr(p, off, &p->s2, a[1], VG_PATH_MAX);
 		vg_tail_ustr(p, off, &p->s3, a[2], VG_PRIV_NAME_MAX);
 		break;
-	case VG_PSC_umount2: case VG_PSC_chroot:
+	case VG_PSC_umount2:
+	case VG_PSC_chroot:
 		vg_tail_ustr(p, off, &p->s1, a[0], VG_PATH_MAX);
 		break;
 	case VG_PSC_pivot_root:
@@ -315,10 +332,15 @@ static __always_inline void vg_priv_args(struct vg_priv *p, __u32 *off, enum vg_
 		vg_tail_ustr(p, off, &p->s1, a[0], VG_PRIV_NAME_MAX);
 		vg_priv_newfd(p, t, p->sys.ret, true);
 		break;
-	case VG_PSC_dup: case VG_PSC_dup2: case VG_PSC_dup3:
+	case VG_PSC_dup:
+	case VG_PSC_dup2:
+	case VG_PSC_dup3:
 		vg_priv_newfd(p, t, p->sys.ret, false);
 		break;
-	case VG_PSC_ptrace: case VG_PSC_kill: case VG_PSC_tkill: case VG_PSC_tgkill:
+	case VG_PSC_ptrace:
+	case VG_PSC_kill:
+	case VG_PSC_tkill:
+	case VG_PSC_tgkill:
 		p->target_pid = vg_target_pid(p, sc, t);
 		break;
 	case VG_PSC_prctl:
