@@ -292,7 +292,9 @@ struct vg_priv {
 	struct vg_caps old_caps;
 	struct vg_caps new_caps;
 	__u32 pflags; /* VG_PRIV_* */
-	__u32 target_pid; /* ptrace/kill: the pid argument resolved to a host tgid (0 unknown) */
+	__u32 target_pid; /* ptrace/kill: the pid argument as a host pid, 0 unknown (resolved
+			   * only for callers in the initial pid namespace); PTRACE_TRACEME:
+			   * the parent, its tracer to be */
 	struct vg_fdinfo fdinfo; /* of the fd argument (dup: oldfd; setns, finit_module: fd) */
 	struct vg_str s1, s2, s3;
 	struct vg_str fdpath; /* path of the fd argument (components) */
