@@ -35,7 +35,6 @@ PRIV_TYPES = ("setuid", "setgid", "capset", "ptrace", "module_load", "module_unl
               "dup", "kill", "prctl", "personality")
 
 CLONE_NEWNS = 0x00020000
-CLONE_NEWUTS = 0x04000000
 CLONE_NEWNET = 0x40000000
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
 MNT_DETACH = 0x2
@@ -86,7 +85,7 @@ def priv_agent(agent):
     global _HELP
     if _HELP is None:
         _HELP = subprocess.run([vigil_bin(), "run", "--help"], capture_output=True,
-                               text=True).stdout + ""
+                               text=True).stdout
     if "--events" in _HELP:
         return agent("--events", "privilege", "--stats-interval", "0")
     return agent("--stats-interval", "0")
@@ -122,12 +121,6 @@ def check_accounting(a):
         assert k["seen"][t] == k["emitted"][t] + drops["ringbuf_full"][t] + filtered, t
         assert final["events"][t] == k["emitted"][t], t
     return final
-
-
-def no_event(a, pred, marker_pred, timeout=10):
-    """Wait for a later marker event, then assert no event matched pred before it."""
-    a.wait_for(marker_pred, timeout=timeout)
-    assert not a.events(pred), a.events(pred)[:1]
 
 
 # --- credentials -------------------------------------------------------------------------
