@@ -10,6 +10,7 @@
 #include "vigil/events.h"
 #include "config.h"
 #include "container_cache.h"
+#include "fd_table.h"
 #include "json.h"
 #include "probe.h"
 #include "proc_cache.h"
@@ -22,6 +23,7 @@ struct ring_buffer;
 struct agent_counters {
 	__u64 received[VG_EV_MAX]; /* records decoded */
 	__u64 written[VG_EV_MAX]; /* JSON lines written */
+	__u64 filtered_user[VG_EV_MAX]; /* dropped by a path filter after user-space resolution */
 	uint64_t decode_errors; /* malformed records (size, ABI, offsets) */
 	uint64_t seq_gaps; /* records missing by per-CPU sequence */
 	uint64_t output_errors; /* JSON lines that could not be built or written */
@@ -35,6 +37,7 @@ struct agent {
 	struct ring_buffer *rb;
 	struct proc_cache *procs;
 	struct container_cache *cgroups;
+	struct fd_table *fds; /* (tgid, fd) -> what it is; fdstate.c */
 	struct json_w json; /* the event line being built */
 	struct json_w json_obj; /* a process object being rendered for the entry cache */
 	FILE *out;
@@ -93,8 +96,15 @@ void agent_fd_socket(struct agent *a, uint32_t tgid, int32_t fd, const struct vg
 		     bool cloexec);
 void agent_fd_dup(struct agent *a, uint32_t tgid, int32_t oldfd, int32_t newfd, bool cloexec);
 void agent_fd_closed(struct agent *a, uint32_t tgid, int32_t fd);
+/* What fd of tgid is, as text ("/etc/passwd", "tcp 1.2.3.4:5->..."); "" when unknown. */
+void agent_fd_name(struct agent *a, uint32_t tgid, int32_t fd, char *out, size_t outsz);
 /* Write member `key`: an object saying what fd of tgid is, or null when unknown. */
 void agent_fd_describe(struct agent *a, const char *key, uint32_t tgid, int32_t fd);
+/* Is a line written for this type (--events)? Records of other types only update state. */
+static inline bool agent_type_written(const struct agent *a, int type)
+{
+	return type > 0 && type < 64 && (a->cfg.events >> type) & 1;
+}
 /* JSON name of a record type ("exec", ...), from the one table in events.h. */
 const char *agent_event_name(int type);
 /* Finish the line in a->json and write it. */

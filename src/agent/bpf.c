@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "evsel.h"
+#include "scope.h"
 #include "log.h"
 #include "vigil.skel.h"
 
@@ -51,12 +52,12 @@ static int check_abi(struct agent *a)
 static void select_programs(struct agent *a)
 {
 	struct bpf_object_skeleton *s = a->skel->skeleton;
-	uint64_t always = EVSEL_BIT(VG_EV_EXEC) | EVSEL_BIT(VG_EV_FORK) | EVSEL_BIT(VG_EV_EXIT);
+	uint64_t attached = evsel_attached(a->cfg.events);
 
 	for (int i = 0; i < s->prog_cnt; i++) {
 		struct bpf_program *p = *s->progs[i].prog;
 		uint64_t types = evsel_prog_types(s->progs[i].name);
-		bool want = types & (a->cfg.events | always);
+		bool want = types & attached;
 
 		if (want && !evsel_section_present(a->env.tracefs, bpf_program__section_name(p))) {
 			log_warn("hook %s is missing on this kernel: %s events from it are not "
@@ -100,11 +101,6 @@ static int attach_programs(struct agent *a)
 	return 0;
 }
 
-static void set_kernel_config(struct agent *a)
-{
-	a->skel->bss->vg_self_tgid = getpid();
-}
-
 int agent_bpf_start(struct agent *a)
 {
 	int err;
@@ -125,13 +121,15 @@ int agent_bpf_start(struct agent *a)
 	if (err)
 		return err;
 	select_programs(a);
-	set_kernel_config(a);
 	err = vigil_bpf__load(a->skel);
 	if (err) {
 		log_error("cannot load BPF programs: %s (run with --log-level debug for the "
 			  "verifier log)", strerror(-err));
 		return err;
 	}
+	err = scope_apply(a);
+	if (err)
+		return err;
 	err = attach_programs(a);
 	if (err) {
 		log_error("no BPF program could be attached");

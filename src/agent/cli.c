@@ -9,7 +9,9 @@
 #include "vigil/events.h"
 #include "agent.h"
 #include "cli.h"
+#include "evsel.h"
 #include "log.h"
+#include "options.h"
 
 static const char main_usage[] =
 	"usage: vigil <command> [options]\n"
@@ -42,12 +44,22 @@ static const char run_usage[] =
 	"  --stats-interval SECONDS  periodic stats record, 0 disables (default 60)\n"
 	"  --no-procfs-seed          do not read /proc for processes started before vigil\n"
 	"  --btf PATH                kernel BTF file (default /sys/kernel/btf/vmlinux)\n"
+	"  --events LIST             event types or groups to report, comma separated: process,\n"
+	"                            file, network, privilege, all (default), or types such as\n"
+	"                            open,connect; '-type' removes one (all,-write_head)\n"
+	"  --scope SCOPE             what the kernel reports on: all (default), containers,\n"
+	"                            pod:UID[,UID..] or cgroup:PATH[,PATH..] (repeatable)\n"
+	"  --ignore-path PATH        do not report file events on PATH; a PATH ending in / or *\n"
+	"                            is a prefix (repeatable; filtered in the kernel)\n"
+	"  --report-path PATH        always report PATH (beats --ignore-path and --sample)\n"
+	"  --sample TYPE=N           report one in N events of TYPE (repeatable)\n"
 	"  --log-level LEVEL         error, warn, info or debug (default info)\n"
 	"  -h, --help                this text\n";
 
 enum {
 	OPT_NODE = 256, OPT_RINGBUF, OPT_PTABLE, OPT_PCACHE, OPT_PBYTES, OPT_GRACE, OPT_CGCACHE,
-	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL, OPT_BTF,
+	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL, OPT_BTF, OPT_EVENTS, OPT_SCOPE,
+	OPT_IGNORE_PATH, OPT_REPORT_PATH, OPT_SAMPLE,
 };
 
 static const struct option run_opts[] = {
@@ -63,6 +75,11 @@ static const struct option run_opts[] = {
 	{ "no-procfs-seed", no_argument, NULL, OPT_NOSEED },
 	{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
 	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "scope", required_argument, NULL, OPT_SCOPE },
+	{ "ignore-path", required_argument, NULL, OPT_IGNORE_PATH },
+	{ "report-path", required_argument, NULL, OPT_REPORT_PATH },
+	{ "sample", required_argument, NULL, OPT_SAMPLE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -81,6 +98,32 @@ static int parse_uint(const char *opt, const char *s, unsigned long long min,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The list-valued options; their parsers name the bad part. */
+static int parse_list_opt(int c, const char *arg, struct vg_config *cfg)
+{
+	static const char *const names[] = {
+		[OPT_EVENTS - OPT_EVENTS] = "events", [OPT_SCOPE - OPT_EVENTS] = "scope",
+		[OPT_IGNORE_PATH - OPT_EVENTS] = "ignore-path",
+		[OPT_REPORT_PATH - OPT_EVENTS] = "report-path", [OPT_SAMPLE - OPT_EVENTS] = "sample",
+	};
+	char err[512] = "";
+	int rc;
+
+	switch (c) {
+	case OPT_EVENTS: rc = evsel_parse(arg, &cfg->events, err, sizeof(err)); break;
+	case OPT_SCOPE: rc = options_scope(arg, &cfg->scope, err, sizeof(err)); break;
+	case OPT_IGNORE_PATH:
+	case OPT_REPORT_PATH:
+		rc = options_path_filter(arg, c == OPT_REPORT_PATH, cfg, err, sizeof(err));
+		break;
+	default: rc = options_sample(arg, cfg, err, sizeof(err));
+	}
+	if (rc)
+		fprintf(stderr, "vigil run: --%s: %s\n", names[c - OPT_EVENTS],
+			err[0] ? err : strerror(-rc));
+	return rc;
 }
 
 static int parse_run_opt(int c, const char *arg, struct vg_config *cfg)
@@ -145,7 +188,7 @@ static int parse_run_opt(int c, const char *arg, struct vg_config *cfg)
 					"debug\n", arg);
 		break;
 	default:
-		err = -EINVAL;
+		err = c >= OPT_EVENTS ? parse_list_opt(c, arg, cfg) : -EINVAL;
 	}
 	return err;
 }
@@ -164,15 +207,19 @@ static int cmd_run(int argc, char **argv)
 		}
 		if (c == '?' || parse_run_opt(c, optarg, &cfg)) {
 			fputs("see `vigil run --help`\n", stderr);
+			config_free(&cfg);
 			return 2;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "vigil run: unexpected argument '%s'; see `vigil run --help`\n",
 			argv[optind]);
+		config_free(&cfg);
 		return 2;
 	}
-	return agent_run(&cfg) ? 1 : 0;
+	c = agent_run(&cfg) ? 1 : 0;
+	config_free(&cfg);
+	return c;
 }
 
 static int cmd_version(int argc, char **argv)

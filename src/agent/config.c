@@ -18,6 +18,7 @@ void config_defaults(struct vg_config *cfg)
 	cfg->proc_cache_bytes = 32u << 20;
 	cfg->exit_grace_ns = 10ull * 1000000000ull;
 	cfg->cgroup_cache_entries = 4096;
+	cfg->fd_table_entries = 16384;
 	cfg->ancestors = 8;
 	cfg->stats_interval_s = 60;
 	cfg->seed_procfs = true;
@@ -52,4 +53,15 @@ int config_parse_size(const char *s, size_t *out)
 		return -EINVAL;
 	*out = (size_t)v;
 	return 0;
+}
+
+void config_free(struct vg_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->scope.npods; i++)
+		free(cfg->scope.pods[i]);
+	for (unsigned i = 0; i < cfg->scope.ncgroups; i++)
+		free(cfg->scope.cgroups[i]);
+	for (unsigned i = 0; i < cfg->npath_filters; i++)
+		free(cfg->path_filters[i].path);
+	cfg->scope.npods = cfg->scope.ncgroups = cfg->npath_filters = 0;
 }

@@ -12,6 +12,22 @@
 #define VIGIL_VERSION "0.1.0"
 #define VIGIL_SCHEMA "vigil/v1" /* event stream format; see docs/events.md */
 
+#define VG_SCOPE_MAX_ITEMS 256 /* pods and cgroup paths in --scope */
+#define VG_PATH_FILTERS_MAX 256 /* --ignore-path and --report-path entries */
+
+/* What the kernel reports on (in-kernel scoping; see docs/config and `vigil run --help`). */
+struct vg_scope {
+	int mode; /* VG_SCOPE_ALL, VG_SCOPE_CONTAINERS, VG_SCOPE_CGROUPS */
+	unsigned npods, ncgroups;
+	char *pods[VG_SCOPE_MAX_ITEMS]; /* pod uids */
+	char *cgroups[VG_SCOPE_MAX_ITEMS]; /* cgroup paths, relative to the cgroup2 root */
+};
+
+struct vg_path_filter {
+	char *path; /* ending in '/' or '*': prefix; otherwise exact */
+	bool report; /* always report (overrides an ignore prefix, and sampling) */
+};
+
 struct vg_config {
 	size_t ringbuf_bytes; /* kernel -> user ring buffer, power of two */
 	uint32_t proc_table_entries; /* in-kernel process table */
@@ -19,16 +35,23 @@ struct vg_config {
 	size_t proc_cache_bytes; /* heap budget of the process cache strings */
 	uint64_t exit_grace_ns; /* how long exited processes stay for lineage */
 	size_t cgroup_cache_entries;
+	size_t fd_table_entries; /* user-space fd table, over all processes */
 	unsigned ancestors; /* lineage levels reported: parent plus ancestors */
 	unsigned stats_interval_s; /* periodic stats record; 0 disables */
 	bool seed_procfs; /* read /proc at start-up */
 	uint64_t events; /* enabled event types, bit per VG_EV_* (evsel.h) */
+	struct vg_scope scope;
+	unsigned npath_filters;
+	struct vg_path_filter path_filters[VG_PATH_FILTERS_MAX];
+	uint32_t sample[64]; /* per event type: report 1 in N (0, 1: all) */
 	enum log_level log_level;
 	char node[256];
 	char btf_path[4096]; /* kernel BTF; another file enables CO-RE on kernels without it */
 };
 
 void config_defaults(struct vg_config *cfg);
+/* Release what option parsing allocated (scope items, path filters). */
+void config_free(struct vg_config *cfg);
 /* Parse a size with an optional K/M/G suffix (powers of 1024). */
 int config_parse_size(const char *s, size_t *out);
 

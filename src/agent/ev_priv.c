@@ -326,6 +326,8 @@ int agent_on_priv(struct agent *a, const struct vg_priv *p, size_t size)
 	    !writers[t].write)
 		return -EINVAL;
 	update_fds(a, p);
+	if (!agent_type_written(a, t))
+		return 0;
 	agent_sys_context(a, &p->hdr, &p->sys, &cx);
 	agent_begin_sys(a, &p->hdr, &p->sys, cx.pe, cx.cg);
 	json_key(&a->json, writers[t].key);

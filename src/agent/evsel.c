@@ -20,7 +20,7 @@ struct group {
 static const struct group groups[] = {
 	{ "process", B(EXEC) | B(FORK) | B(EXIT) },
 	{ "file", B(OPEN) | B(UNLINK) | B(RENAME) | B(LINK) | B(SYMLINK) | B(CHMOD) | B(CHOWN) |
-			  B(TRUNCATE) | B(MKDIR) | B(RMDIR) | B(WRITE_HEAD) | B(CLOSE) },
+			  B(TRUNCATE) | B(MKDIR) | B(RMDIR) | B(WRITE_HEAD) },
 	{ "network", B(SOCKET) | B(CONNECT) | B(ACCEPT) | B(BIND) | B(LISTEN) | B(UDP_SEND) |
 			     B(TCP_STATE) | B(DNS) },
 	{ "privilege", B(SETUID) | B(SETGID) | B(CAPSET) | B(PTRACE) | B(MODULE_LOAD) |
@@ -28,6 +28,16 @@ static const struct group groups[] = {
 			       B(CHROOT) | B(PIVOT_ROOT) | B(MEMFD_CREATE) | B(BPF) | B(DUP) |
 			       B(KILL) | B(PRCTL) | B(PERSONALITY) },
 };
+
+uint64_t evsel_attached(uint64_t written)
+{
+	uint64_t fd_makers = B(OPEN) | B(SOCKET) | B(ACCEPT) | B(DUP) | B(MEMFD_CREATE);
+	uint64_t m = written | B(EXEC) | B(FORK) | B(EXIT);
+
+	if (written & fd_makers)
+		m |= B(CLOSE);
+	return m;
+}
 
 uint64_t evsel_default(void)
 {
@@ -81,7 +91,8 @@ int evsel_parse(const char *list, uint64_t *mask, char *err, size_t errsz)
 
 		if (item_mask(item + neg, &im)) {
 			snprintf(err, errsz, "unknown event type or group '%s' (groups: process, "
-					     "file, network, privilege, all)", item + neg);
+					     "file, network, privilege, all; types as in "
+					     "docs/events.md)", item + neg);
 			return -EINVAL;
 		}
 		m = neg ? m & ~im : m | im;

@@ -10,11 +10,15 @@
 #define EVSEL_BIT(type) (1ull << (type))
 
 /* Parse a comma separated list of event types ("open", "connect") and groups ("process",
- * "file", "network", "privilege", "all", "default"); a leading '-' removes one ("all,-close").
+ * "file", "network", "privilege", "all" = "default"; "close" is only
+ * written when named); a leading '-' removes one ("all,-close").
  * On error writes a message naming the bad item into err and returns -EINVAL. */
 int evsel_parse(const char *list, uint64_t *mask, char *err, size_t errsz);
 /* The types enabled when --events is not given. */
 uint64_t evsel_default(void);
+/* Types whose programs must run for `written` to be complete: lifecycle always (it feeds
+ * attribution), close whenever something creates fds (it keeps the fd table true). */
+uint64_t evsel_attached(uint64_t written);
 /* Event type of a type name, or 0. */
 int evsel_type(const char *name);
 /* Types a BPF program (by name, e.g. "vg_x_openat", "vg_e_setuid", "vg_exec") can produce;

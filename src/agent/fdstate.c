@@ -1,33 +1,118 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The agent's fd state. Until the fd table lands this keeps nothing and describes every fd
- * as unknown (null), which is what the output says for an fd vigil has not seen. */
+/* The agent's fd state: the event handlers feed the fd table (fd_table.c) from opens,
+ * sockets, dups, closes and the process lifecycle; events that name only an fd ask it what
+ * the fd is. Only fds of processes in scope are ever seen, so the table stays small. */
+#include <string.h>
+#include <sys/stat.h>
+
 #include "agent.h"
+#include "fd_table.h"
+
+static const char *const kind_names[] = {
+	[FD_KIND_UNKNOWN] = "unknown", [FD_KIND_FILE] = "file",   [FD_KIND_DIR] = "dir",
+	[FD_KIND_SOCKET] = "socket",   [FD_KIND_PIPE] = "pipe",   [FD_KIND_MEMFD] = "memfd",
+	[FD_KIND_ANON] = "anon",       [FD_KIND_OTHER] = "other",
+};
+
+static enum fd_kind kind_of(const char *what, uint32_t ino_mode)
+{
+	if (what && !strncmp(what, "memfd:", 6))
+		return FD_KIND_MEMFD;
+	switch (ino_mode & S_IFMT) {
+	case S_IFREG: return FD_KIND_FILE;
+	case S_IFDIR: return FD_KIND_DIR;
+	case S_IFIFO: return FD_KIND_PIPE;
+	case S_IFSOCK: return FD_KIND_SOCKET;
+	case 0: return what && what[0] == '/' ? FD_KIND_FILE : FD_KIND_UNKNOWN;
+	default: return FD_KIND_OTHER;
+	}
+}
 
 void agent_fd_opened(struct agent *a, uint32_t tgid, int32_t fd, const char *what,
 		     uint32_t ino_mode, bool cloexec)
 {
-	(void)a, (void)tgid, (void)fd, (void)what, (void)ino_mode, (void)cloexec;
+	struct fd_info fi = { .kind = kind_of(what, ino_mode), .cloexec = cloexec, .path = what };
+
+	if (a->fds && fd >= 0)
+		fd_table__set(a->fds, tgid, fd, &fi);
+}
+
+static void sock_of(const struct vg_net *n, struct fd_sock *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = n->family;
+	s->type = n->type & 0xff; /* without SOCK_NONBLOCK / SOCK_CLOEXEC */
+	s->protocol = n->protocol;
+	s->lport = n->local.port;
+	s->rport = n->remote.port;
+	memcpy(s->laddr, n->local.addr, sizeof(s->laddr));
+	memcpy(s->raddr, n->remote.addr, sizeof(s->raddr));
+	s->listening = n->hdr.type == VG_EV_LISTEN;
 }
 
 void agent_fd_socket(struct agent *a, uint32_t tgid, int32_t fd, const struct vg_net *n,
 		     bool cloexec)
 {
-	(void)a, (void)tgid, (void)fd, (void)n, (void)cloexec;
+	const char *path = n->unix_path.off ? (const char *)n + n->unix_path.off : NULL;
+	char upath[128] = "";
+	struct fd_info fi = { .kind = FD_KIND_SOCKET, .cloexec = cloexec };
+	const struct fd_info *old;
+
+	if (!a->fds || fd < 0)
+		return;
+	if (path)
+		snprintf(upath, sizeof(upath), "%.*s", (int)strnlen(path, n->unix_path.len), path);
+	sock_of(n, &fi.sock);
+	old = fd_table__get(a->fds, tgid, fd);
+	if (old && old->kind == FD_KIND_SOCKET && n->hdr.type != VG_EV_SOCKET &&
+	    n->hdr.type != VG_EV_ACCEPT) {
+		/* connect/bind/listen complete what socket() started */
+		fd_table__update_sock(a->fds, tgid, fd, &fi.sock, upath[0] ? upath : NULL,
+				      FD_SOCK_LOCAL | (n->remote.family ? FD_SOCK_REMOTE : 0) |
+					      (upath[0] ? FD_SOCK_PATH : 0));
+		return;
+	}
+	fi.path = upath[0] ? upath : NULL;
+	fd_table__set(a->fds, tgid, fd, &fi);
 }
 
 void agent_fd_dup(struct agent *a, uint32_t tgid, int32_t oldfd, int32_t newfd, bool cloexec)
 {
-	(void)a, (void)tgid, (void)oldfd, (void)newfd, (void)cloexec;
+	if (a->fds && oldfd >= 0 && newfd >= 0 && oldfd != newfd)
+		fd_table__dup(a->fds, tgid, oldfd, newfd, cloexec);
 }
 
 void agent_fd_closed(struct agent *a, uint32_t tgid, int32_t fd)
 {
-	(void)a, (void)tgid, (void)fd;
+	if (a->fds)
+		fd_table__close(a->fds, tgid, fd);
+}
+
+void agent_fd_name(struct agent *a, uint32_t tgid, int32_t fd, char *out, size_t outsz)
+{
+	const struct fd_info *fi = a->fds && fd >= 0 ? fd_table__get(a->fds, tgid, fd) : NULL;
+
+	if (!fi || fd_info__format(fi, out, outsz) < 0)
+		out[0] = 0;
 }
 
 void agent_fd_describe(struct agent *a, const char *key, uint32_t tgid, int32_t fd)
 {
-	(void)tgid, (void)fd;
-	json_key(&a->json, key);
-	json_raw(&a->json, "null");
+	const struct fd_info *fi = a->fds && fd >= 0 ? fd_table__get(a->fds, tgid, fd) : NULL;
+	struct json_w *w = &a->json;
+	char text[FD_PATH_MAX + 128];
+
+	json_key(w, key);
+	if (!fi) {
+		json_raw(w, "null");
+		return;
+	}
+	json_obj_begin(w);
+	json_kstr(w, "kind", fi->kind < sizeof(kind_names) / sizeof(kind_names[0]) ?
+				     kind_names[fi->kind] : "unknown");
+	if (fd_info__format(fi, text, sizeof(text)) < 0)
+		text[0] = 0;
+	json_kstr(w, "name", text);
+	json_kbool(w, "cloexec", fi->cloexec);
+	json_obj_end(w);
 }

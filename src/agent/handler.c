@@ -66,7 +66,7 @@ static const struct cg_entry *resolve_cgroup(struct agent *a, const struct vg_hd
 void agent_rec_path(const void *rec, const struct vg_str *s, char *out, size_t outsz)
 {
 	out[0] = 0;
-	if (!s->off || !s->len)
+	if (!s->off) /* absent; a rooted walk with no component (len 0) is "/" */
 		return;
 	if (!(s->flags & VG_STR_COMPONENTS)) { /* a plain string argument */
 		snprintf(out, outsz, "%.*s", (int)strnlen((const char *)rec + s->off, s->len),
@@ -109,8 +109,11 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 		pe->comm[sizeof(pe->comm) - 1] = 0;
 		proc_entry__set_strings(a->procs, pe, binary, (const char *)e + e->args.off,
 					e->args.len, cwd);
+		fd_table__exec(a->fds, e->hdr.tgid); /* close-on-exec fds are gone */
 		proc_cache__link_parent(a->procs, pe, e->ppid, e->parent_start_ns);
 	}
+	if (!agent_type_written(a, VG_EV_EXEC))
+		return 0;
 	return agent_emit_exec(a, e, size, pe, cg);
 }
 
@@ -119,6 +122,7 @@ static int on_fork(struct agent *a, const struct vg_fork *f)
 	const struct cg_entry *cg = resolve_cgroup(a, &f->hdr);
 	struct proc_entry *pe, *parent;
 
+	fd_table__fork(a->fds, f->ppid, f->hdr.tgid);
 	/* touch the parent first so the upsert's eviction, if any, takes someone else */
 	proc_cache__lookup(a->procs, f->ppid, f->parent_start_ns);
 	pe = proc_cache__upsert(a->procs, f->hdr.tgid, f->start_ns);
@@ -135,6 +139,8 @@ static int on_fork(struct agent *a, const struct vg_fork *f)
 		}
 		proc_cache__link_parent(a->procs, pe, f->ppid, f->parent_start_ns);
 	}
+	if (!agent_type_written(a, VG_EV_FORK))
+		return 0;
 	return agent_emit_fork(a, f, pe, cg);
 }
 
@@ -146,9 +152,10 @@ static int on_exit(struct agent *a, const struct vg_exit *x)
 
 	if (pe)
 		pe->exit_code = x->exit_code; /* not rendered; proc_cache__exit drops the JSON */
-	err = agent_emit_exit(a, x, pe, cg);
+	err = agent_type_written(a, VG_EV_EXIT) ? agent_emit_exit(a, x, pe, cg) : 0;
 	if (pe)
 		proc_cache__exit(a->procs, pe, x->hdr.ts_ns);
+	fd_table__exit(a->fds, x->hdr.tgid);
 	return err;
 }
 

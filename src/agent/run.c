@@ -10,6 +10,7 @@
 #include "agent.h"
 #include "log.h"
 #include "procfs.h"
+#include "scope.h"
 
 #define EVENT_LINE_MAX (256u << 10)
 
@@ -54,6 +55,20 @@ static int install_signals(struct agent *a)
 	return 0;
 }
 
+/* fds open before vigil started, so an event on one of them can still say what it is */
+static void seed_fds(struct agent *a)
+{
+	struct fd_table_stats st;
+	int err = fd_table__seed_all(a->fds, "/proc");
+
+	if (err < 0)
+		log_warn("reading fds from /proc: %s", strerror(-err));
+	fd_table__stats(a->fds, &st);
+	log_info("seeded %llu fds of %llu processes from /proc (table %llu/%llu)",
+		 (unsigned long long)st.seeded, (unsigned long long)st.seed_procs,
+		 (unsigned long long)st.entries, (unsigned long long)st.capacity);
+}
+
 static int setup(struct agent *a)
 {
 	struct procfs_seed_stats seed;
@@ -70,7 +85,8 @@ static int setup(struct agent *a)
 	a->procs = proc_cache__new(a->cfg.proc_cache_entries, a->cfg.proc_cache_bytes,
 				   a->cfg.exit_grace_ns);
 	a->cgroups = container_cache__new(a->cfg.cgroup_cache_entries);
-	if (!a->last_seq || !a->procs || !a->cgroups || json_init(&a->json, EVENT_LINE_MAX) ||
+	a->fds = fd_table__new(a->cfg.fd_table_entries);
+	if (!a->last_seq || !a->procs || !a->cgroups || !a->fds || json_init(&a->json, EVENT_LINE_MAX) ||
 	    json_init(&a->json_obj, EVENT_LINE_MAX)) {
 		log_error("out of memory setting up caches");
 		return -ENOMEM;
@@ -86,12 +102,14 @@ static int setup(struct agent *a)
 			log_warn("reading /proc: %s", strerror(-err));
 		log_info("seeded %llu processes from /proc (%llu kernel threads skipped)",
 			 (unsigned long long)seed.seeded, (unsigned long long)seed.kernel_threads);
+		seed_fds(a);
 	}
 	return 0;
 }
 
 static void teardown(struct agent *a)
 {
+	fd_table__free(a->fds);
 	agent_bpf_stop(a);
 	proc_cache__free(a->procs);
 	container_cache__free(a->cgroups);
@@ -107,6 +125,8 @@ static void periodic(struct agent *a, uint64_t *last_sweep, uint64_t *last_stats
 	if (now - *last_sweep >= 1000000000ull) {
 		proc_cache__sweep(a->procs, now);
 		agent_sync_clock(a);
+		if ((now / 1000000000ull) % 2 == 0)
+			scope_refresh(a);
 		*last_sweep = now;
 	}
 	if (a->cfg.stats_interval_s &&

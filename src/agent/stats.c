@@ -43,7 +43,27 @@ static void per_type(struct json_w *w, const char *key, const __u64 *v)
 	json_key(w, key);
 	json_obj_begin(w);
 	for (int t = 1; t < VG_EV_MAX; t++)
-		json_ku64(w, agent_event_name(t), v[t]);
+		if (v[t]) /* 41 types x 10 counters: zeros are left out (documented) */
+			json_ku64(w, agent_event_name(t), v[t]);
+	json_obj_end(w);
+}
+
+static void fd_object(struct agent *a)
+{
+	struct json_w *w = &a->json;
+	struct fd_table_stats st;
+
+	fd_table__stats(a->fds, &st);
+	json_key(w, "fd");
+	json_obj_begin(w);
+	json_ku64(w, "size", st.entries);
+	json_ku64(w, "capacity", st.capacity);
+	json_ku64(w, "processes", st.processes);
+	json_ku64(w, "evictions", st.evictions);
+	json_ku64(w, "fork_copy_truncated", st.fork_copy_truncated);
+	json_ku64(w, "lookups", st.lookups);
+	json_ku64(w, "hits", st.hits);
+	json_ku64(w, "seeded", st.seeded);
 	json_obj_end(w);
 }
 
@@ -69,6 +89,7 @@ static void cache_objects(struct agent *a)
 	json_ku64(w, "hits", ps.hits);
 	json_ku64(w, "misses", ps.misses);
 	json_obj_end(w);
+	fd_object(a);
 	json_key(w, "cgroup");
 	json_obj_begin(w);
 	json_ku64(w, "size", cs.size);
@@ -134,6 +155,8 @@ int agent_emit_stats(struct agent *a, bool final)
 	json_kstr(w, "node", a->cfg.node);
 	json_kbool(w, "final", final);
 	per_type(w, "events", a->cnt.received);
+	per_type(w, "written", a->cnt.written);
+	per_type(w, "filtered_user", a->cnt.filtered_user);
 	kernel_object(w, &k);
 	drops_object(a, &k);
 	cache_objects(a);

@@ -43,14 +43,11 @@ static __always_inline void vg_count_seen(__u16 type)
 /* Fill the common header from `task` (the subject of the record, not always current). */
 static __always_inline void vg_hdr_init(struct vg_hdr *h, __u16 type, struct task_struct *task)
 {
-	__u32 zero = 0;
-	__u64 *seq = bpf_map_lookup_elem(&seqs, &zero);
-
 	h->type = type;
 	h->size = 0;
 	h->cpu = bpf_get_smp_processor_id();
 	h->abi = VG_ABI_VERSION;
-	h->seq = seq ? ++*seq : 0;
+	h->seq = 0; /* given by vg_submit: only records sent or lost use a number */
 	h->ts_ns = bpf_ktime_get_boot_ns();
 	h->pid = BPF_CORE_READ(task, pid);
 	h->tgid = BPF_CORE_READ(task, tgid);
@@ -85,6 +82,8 @@ static __always_inline int vg_submit(struct vg_hdr *h, __u32 size)
 {
 	struct vg_kstats *st = vg_stats();
 	__u16 type = h->type;
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&seqs, &zero);
 	long err;
 
 	if (size > VG_RECORD_MAX)
@@ -94,6 +93,8 @@ static __always_inline int vg_submit(struct vg_hdr *h, __u32 size)
 	if (size > VG_RECORD_MAX)
 		return -1;
 	h->size = size;
+	h->seq = seq ? ++*seq : 0;
+	h->cpu = bpf_get_smp_processor_id(); /* the CPU whose sequence this is */
 	err = bpf_ringbuf_output(&events, h, size, vg_wakeup_flag(h->ts_ns));
 	if (st && type < VG_EV_MAX) {
 		if (err)

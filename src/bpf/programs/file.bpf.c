@@ -111,7 +111,7 @@ static __always_inline int vg_file_exit(struct trace_event_raw_sys_exit *ctx, __
 		return 0;
 	vg_sys_fill(&f->sys, ctx, t);
 	if (type2 == VG_EV_RMDIR && (f->sys.args[2] & 0x200)) /* unlinkat(AT_REMOVEDIR) */
-		type = VG_EV_RMDIR;
+		type = vg_retype(type, VG_EV_RMDIR);
 	if (!vg_file_worth(f, type, t, tgid, spec)) {
 		vg_count_filtered(type, VG_FILTER_IRRELEVANT);
 		return 0;

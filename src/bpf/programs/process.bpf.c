@@ -105,8 +105,10 @@ int BPF_PROG(vg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	struct vg_proc *self;
 	struct fs_struct *fs;
 	__u32 off = sizeof(*e), tgid;
+	/* out of scope: keep the process table true (it gives in-scope children their parent),
+	 * send nothing */
+	bool send = vg_sys_admit(VG_EV_EXEC, task);
 
-	vg_count_seen(VG_EV_EXEC);
 	if (!e)
 		return 0;
 	vg_hdr_init(&e->hdr, VG_EV_EXEC, task);
@@ -132,7 +134,8 @@ int BPF_PROG(vg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	off = vg_path_walk(off, vg_str_off(e, cwd), (__u64)BPF_CORE_READ(fs, pwd.dentry),
 			   (__u64)BPF_CORE_READ(fs, pwd.mnt));
 	vg_proc_note_exec(tgid, e, self);
-	vg_submit(&e->hdr, off);
+	if (send)
+		vg_submit(&e->hdr, off);
 	return 0;
 }
 
@@ -143,13 +146,14 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 	struct vg_proc p = {}, *pp;
 	struct vg_kstats *st;
 	__u32 off = sizeof(*f), tgid;
+	bool send;
 
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid)) { /* a thread */
 		if ((st = vg_stats()))
 			st->threads_skipped++;
 		return 0;
 	}
-	vg_count_seen(VG_EV_FORK);
+	send = vg_sys_admit(VG_EV_FORK, child);
 	f = vg_scratch();
 	if (!f)
 		return 0;
@@ -172,7 +176,8 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 	tgid = f->hdr.tgid;
 	if (bpf_map_update_elem(&proc_table, &tgid, &p, BPF_ANY) && (st = vg_stats()))
 		st->table_full++;
-	vg_submit(&f->hdr, off);
+	if (send)
+		vg_submit(&f->hdr, off);
 	return 0;
 }
 
@@ -190,7 +195,11 @@ int BPF_PROG(vg_exit, struct task_struct *task)
 			st->threads_skipped++;
 		return 0;
 	}
-	vg_count_seen(VG_EV_EXIT);
+	if (!vg_sys_admit(VG_EV_EXIT, task)) {
+		tgid = BPF_CORE_READ(task, tgid);
+		bpf_map_delete_elem(&proc_table, &tgid);
+		return 0;
+	}
 	x = vg_scratch();
 	if (!x)
 		return 0;

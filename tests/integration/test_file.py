@@ -1,0 +1,312 @@
+"""File events end to end: real syscalls from real processes (on the host and in runc
+containers), decoded field by field; fd-table resolution; in-kernel scoping, path filters
+and sampling, with the kernel's counters checked against what arrived."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+import pytest
+
+from agent import all_of, is_type
+
+PY = "/usr/bin/python3"
+
+
+def run_py(code, cwd=None):
+    """Run python code in a child process; returns its pid (after it exited)."""
+    p = subprocess.Popen([PY, "-c", textwrap.dedent(code)], cwd=cwd)
+    assert p.wait(timeout=30) == 0, "helper script failed"
+    return p.pid
+
+
+def of(t, pid, path=None):
+    preds = [is_type(t), lambda e: e["process"]["pid"] == pid]
+    if path is not None:
+        preds.append(lambda e: e["file"]["path"] == path)
+    return all_of(*preds)
+
+
+def check_sys(ev, name, ret=None, error=""):
+    s = ev["syscall"]
+    assert s["name"] == name
+    assert s["nr"] > 0 or name == "read"
+    if ret is not None:
+        assert s["ret"] == ret
+    assert s["error"] == error
+    assert s["tid"] > 0
+    assert s["uid"] == 0 and s["euid"] == 0
+    assert ev["schema"] == "vigil/v1"
+    assert ev["process"]["binary"].endswith("python3.11")
+    assert ev["cgroup"]["id"] > 0
+
+
+def kernel_balance(stats, t):
+    """seen == emitted + dropped + every filter reason, for type t."""
+    k = stats["kernel"]
+    seen = k["seen"].get(t, 0)
+    emitted = k["emitted"].get(t, 0)
+    dropped = stats["drops"]["ringbuf_full"].get(t, 0)
+    filtered = sum(r.get(t, 0) for r in k["filtered"].values())
+    assert seen == emitted + dropped + filtered, (t, seen, emitted, dropped, k["filtered"])
+    assert stats["events"].get(t, 0) == emitted, (t, stats["events"], emitted)
+    return seen, emitted, filtered
+
+
+@pytest.fixture
+def workdir():
+    d = tempfile.mkdtemp(prefix="vgfile-", dir="/tmp")
+    yield d
+    subprocess.run(["rm", "-rf", d])
+
+
+def test_open_create_write_head_and_errors(agent, workdir):
+    a = agent("--events", "file")
+    path = os.path.join(workdir, "dropper")
+    pid = run_py(f"""
+        import os
+        try:
+            os.open({workdir!r} + "/missing/none", os.O_RDONLY)
+        except FileNotFoundError:
+            pass
+        fd = os.open({path!r}, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o750)
+        os.write(fd, b"\\x7fELF\\x02\\x01\\x01" + b"\\0" * 9)
+        os.write(fd, b"more bytes, not at offset 0")
+        os.close(fd)
+    """)
+    miss = a.wait_for(of("open", pid, workdir + "/missing/none"))
+    check_sys(miss, "openat", ret=-2, error="ENOENT")
+    assert miss["file"]["requested"] == workdir + "/missing/none"
+    assert "fd" not in miss["file"] and "type" not in miss["file"]
+    assert miss["file"]["created"] is False
+
+    op = a.wait_for(of("open", pid, path))
+    check_sys(op, "openat")
+    f = op["file"]
+    assert op["syscall"]["ret"] == f["fd"] >= 3
+    assert f["requested"] == path
+    assert f["type"] == "file" and f["inode"] == os.stat(path).st_ino
+    assert f["dev"] > 0
+    assert f["created"] is True
+    assert f["mode"] == "0750"
+    assert f["flags"] & os.O_CREAT and f["flags"] & os.O_CLOEXEC and f["flags"] & os.O_WRONLY
+
+    wh = a.wait_for(of("write_head", pid, path))
+    check_sys(wh, "write", ret=16)
+    assert wh["file"]["head_magic"] == "elf"
+    assert wh["file"]["head_hex"] == "7f454c46020101" + "00" * 9
+    assert wh["file"]["head_bytes"] == 16
+    assert wh["file"]["fd"] == f["fd"]
+    # the second write did not start at offset 0: not a head write
+    rc, _, stats = a.stop()
+    assert rc == 0
+    assert len(a.events(of("write_head", pid))) == 1
+    kernel_balance(stats, "open")
+    seen, emitted, filtered = kernel_balance(stats, "write_head")
+    assert stats["kernel"]["filtered"]["irrelevant"]["write_head"] >= 1
+
+
+def test_namespace_ops_with_relative_paths(agent, workdir):
+    """rename, link, symlink, chmod, chown, truncate, mkdir, rmdir, unlink; relative paths
+    are resolved against the cwd or the dirfd."""
+    a = agent("--events", "file")
+    pid = run_py("""
+        import os
+        open("a", "w").close()
+        os.rename("a", "b")
+        os.link("b", "c")
+        os.symlink("/etc/hostname", "ln")
+        os.chmod("b", 0o604)
+        os.chown("b", 123, 456)
+        os.truncate("b", 42)
+        os.mkdir("sub", 0o711)
+        d = os.open("sub", os.O_RDONLY | os.O_DIRECTORY)
+        fd = os.open("inner", os.O_CREAT | os.O_WRONLY, 0o600, dir_fd=d)
+        os.close(fd)
+        os.unlink("inner", dir_fd=d)
+        os.rmdir("sub")
+        os.unlink("c")
+    """, cwd=workdir)
+    w = workdir
+    ren = a.wait_for(of("rename", pid, w + "/a"))
+    check_sys(ren, "rename", ret=0)
+    assert ren["file"]["requested"] == "a"
+    assert ren["file"]["target"] == w + "/b" and ren["file"]["target_requested"] == "b"
+
+    ln = a.wait_for(of("link", pid, w + "/b"))
+    check_sys(ln, "link", ret=0)
+    assert ln["file"]["target"] == w + "/c"
+
+    sl = a.wait_for(of("symlink", pid, w + "/ln"))
+    check_sys(sl, "symlink", ret=0)
+    assert sl["file"]["target"] == "/etc/hostname"
+
+    ch = a.wait_for(of("chmod", pid, w + "/b"))
+    check_sys(ch, "chmod", ret=0)
+    assert ch["file"]["mode"] == "0604"
+
+    co = a.wait_for(of("chown", pid, w + "/b"))
+    check_sys(co, "chown", ret=0)
+    assert (co["file"]["uid"], co["file"]["gid"]) == (123, 456)
+
+    tr = a.wait_for(of("truncate", pid, w + "/b"))
+    check_sys(tr, "truncate", ret=0)
+    assert tr["file"]["length"] == 42
+
+    mk = a.wait_for(of("mkdir", pid, w + "/sub"))
+    check_sys(mk, "mkdir", ret=0)
+    assert mk["file"]["mode"] == "0711"
+
+    inner = a.wait_for(of("open", pid, w + "/sub/inner"))
+    assert inner["file"]["requested"] == "inner"
+    assert inner["file"]["created"] is True
+
+    ul = a.wait_for(of("unlink", pid, w + "/sub/inner"))
+    check_sys(ul, "unlinkat", ret=0)
+    assert ul["file"]["requested"] == "inner"
+
+    rd = a.wait_for(of("rmdir", pid, w + "/sub"))
+    check_sys(rd, "rmdir", ret=0)
+
+    ul2 = a.wait_for(of("unlink", pid, w + "/c"))
+    check_sys(ul2, "unlink", ret=0)
+    rc, _, stats = a.stop()
+    for t in ("rename", "link", "symlink", "chmod", "chown", "truncate", "mkdir", "rmdir",
+              "unlink", "open"):
+        kernel_balance(stats, t)
+
+
+def test_close_is_resolved_through_the_fd_table(agent, workdir):
+    """close() names only an fd: the event says which file it was, from the fd table fed by
+    the open event; fds the agent never saw open are not reported at all."""
+    a = agent("--events", "file,close")
+    path = os.path.join(workdir, "held")
+    pid = run_py(f"""
+        import os
+        fd = os.open({path!r}, os.O_CREAT | os.O_RDWR, 0o600)
+        os.dup2(fd, 57)
+        os.close(fd)
+    """)
+    op = a.wait_for(of("open", pid, path))
+    cl = a.wait_for(all_of(is_type("close"), lambda e: e["process"]["pid"] == pid,
+                           lambda e: e["file"]["fd"] == op["file"]["fd"],
+                           lambda e: e["time"] > op["time"]))
+    check_sys(cl, "close", ret=0)
+    assert cl["file"]["path"] == path
+    rc, _, stats = a.stop()
+    kernel_balance(stats, "close")
+    assert stats["caches"]["fd"]["capacity"] == 16384
+    assert stats["caches"]["fd"]["hits"] >= 1
+
+
+def test_container_open_is_attributed(agent, container_factory):
+    a = agent("--events", "file")
+    c = container_factory(["/bin/sh", "-c", "cat /etc/passwd > /dev/null; cat /nope 2>/dev/null; exit 0"])
+    c.run()
+    ok = a.wait_for(all_of(is_type("open"), lambda e: e.get("container", {}).get("id") == c.id,
+                           lambda e: e["file"]["path"] == "/etc/passwd",
+                           lambda e: e["process"]["binary"] == "/bin/busybox"))
+    assert ok["pod"]["uid"] == c.pod_uid
+    assert ok["attribution"] == "cgroup"
+    assert ok["cgroup"]["path"] == c.cgroup_path
+    # busybox's sh runs applets by exec'ing /proc/self/exe: comm "exe", argv[0] "cat"
+    assert ok["process"]["comm"] == "exe"
+    assert ok["process"]["arguments"] == ["cat", "/etc/passwd"]
+    assert ok["syscall"]["ret"] >= 0 and ok["file"]["type"] == "file"
+    bad = a.wait_for(all_of(is_type("open"), lambda e: e.get("container", {}).get("id") == c.id,
+                            lambda e: e["file"]["path"] == "/nope"))
+    assert bad["syscall"]["error"] == "ENOENT"
+
+
+def test_scope_pod_filters_other_pods_in_the_kernel(agent, container_factory):
+    """--scope pod:UID: a pod outside the scope produces no events, and the kernel counts
+    what it left out as scope-filtered."""
+    inside = container_factory(["/bin/sh", "-c", "cat /etc/hostname > /dev/null"])
+    outside = container_factory(["/bin/sh", "-c", "cat /etc/hostname > /dev/null"])
+    # as with kubelet, the pod's cgroup exists before its containers run
+    inside.create()
+    outside.create()
+    a = agent("--events", "file,process", "--scope", "pod:" + inside.pod_uid)
+    assert "scope: 1 cgroups in scope" in a.stderr_text()
+    outside.start()
+    inside.start()
+    assert outside.wait_status(("stopped",), timeout=10)
+    assert inside.wait_status(("stopped",), timeout=10)
+    a.wait_for(all_of(is_type("open"), lambda e: e.get("pod", {}).get("uid") == inside.pod_uid,
+                      lambda e: e["file"]["path"] == "/etc/hostname"))
+    # a host process is out of scope too
+    run_py("open('/etc/hostname').close()")
+    rc, _, stats = a.stop()
+    assert rc == 0
+    assert not a.events(lambda e: e.get("pod", {}).get("uid") == outside.pod_uid)
+    assert not a.events(lambda e: e["type"] != "stats" and "pod" not in e)
+    assert stats["kernel"]["filtered"]["scope"]["open"] > 0
+    assert stats["kernel"]["filtered"]["scope"]["exec"] > 0
+    kernel_balance(stats, "open")
+
+
+def test_scope_containers_leaves_host_out(agent, container_factory):
+    a = agent("--events", "file", "--scope", "containers")
+    c = container_factory(["/bin/sh", "-c", "cat /etc/hostname > /dev/null"])
+    c.run()
+    a.wait_for(all_of(is_type("open"), lambda e: e.get("container", {}).get("id") == c.id))
+    pid = run_py("open('/etc/hostname').close()")
+    rc, _, stats = a.stop()
+    assert not a.events(lambda e: e["type"] == "open" and e["process"]["pid"] == pid)
+    assert stats["kernel"]["filtered"]["scope"]["open"] > 0
+
+
+def test_path_filters_in_kernel_and_user_space(agent, workdir):
+    """--ignore-path drops opens below a prefix in the kernel; --report-path keeps one file;
+    a relative path into the ignored prefix is filtered after resolution, in user space."""
+    ign = os.path.join(workdir, "ignored") + "/"
+    os.mkdir(ign)
+    keep = ign + "keep"
+    a = agent("--events", "file", "--ignore-path", ign, "--report-path", keep)
+    pid = run_py(f"""
+        import os
+        for i in range(50):
+            open({ign!r} + "f%d" % i, "w").close()
+        open({keep!r}, "w").close()
+        os.chdir({ign!r})
+        open("relative", "w").close()
+        open({workdir!r} + "/visible", "w").close()
+    """)
+    a.wait_for(of("open", pid, workdir + "/visible"))
+    a.wait_for(of("open", pid, keep))
+    rc, _, stats = a.stop()
+    opens = [e["file"]["path"] for e in a.events(of("open", pid))]
+    assert not [p for p in opens if p.startswith(ign) and p != keep], opens
+    assert stats["kernel"]["filtered"]["path"]["open"] >= 50
+    assert stats["filtered_user"]["open"] >= 1
+    kernel_balance(stats, "open")
+
+
+def test_sampling_is_counted(agent, workdir):
+    a = agent("--events", "file", "--sample", "mkdir=4")
+    pid = run_py(f"""
+        import os
+        for i in range(400):
+            try:
+                os.mkdir({workdir!r})
+            except FileExistsError:
+                pass
+    """)
+    rc, _, stats = a.stop()
+    got = len(a.events(of("mkdir", pid)))
+    assert 40 <= got <= 200, got
+    assert stats["kernel"]["filtered"]["sampled"]["mkdir"] >= 200
+    kernel_balance(stats, "mkdir")
+
+
+def test_bad_filter_options_name_the_problem(vigil_binary):
+    for args, msg in ((["--ignore-path", "relative/x"], "--ignore-path"),
+                      (["--scope", "pod:xyz!"], "--scope"),
+                      (["--sample", "nosuch=3"], "unknown event type"),
+                      (["--events", "file,bogus"], "bogus")):
+        p = subprocess.run([vigil_binary, "run"] + args, capture_output=True, text=True,
+                           timeout=10)
+        assert p.returncode == 2
+        assert msg in p.stderr, p.stderr
