@@ -496,6 +496,8 @@ def test_dup_reverse_shell_pattern(agent, tmp_path):
                "cloexec": os.dup2(s.fileno(), 60, inheritable=False)}  # dup3(O_CLOEXEC)
         for n in (0, 1, 2):
             os.dup2(s.fileno(), n)
+        out["memfd"] = os.memfd_create("vigil-fdt", 0)
+        os.dup2(out["memfd"], 1)  # replaces the socket on stdout
         return out
 
     pid, out = in_child(shell)
@@ -513,6 +515,13 @@ def test_dup_reverse_shell_pattern(agent, tmp_path):
     check_sys(d3, "dup3", 60)
     assert d3["dup"] == {"oldfd": sock, "newfd": 60, "old_is_socket": True,
                          "old_type": "socket", "cloexec": True, "fd_target": None}
+    # the fd table learnt the memfd from memfd_create, and the dup from the dup2
+    mfd = a.wait_for(lambda e: ev("dup", pid, "dup2")(e) and e["dup"]["oldfd"] == out["memfd"])
+    check_sys(mfd, "dup2", 1)
+    assert mfd["dup"] == {"oldfd": out["memfd"], "newfd": 1, "old_is_socket": False,
+                          "old_type": "file", "cloexec": False,
+                          "fd_target": {"kind": "memfd", "name": "memfd:vigil-fdt",
+                                        "cloexec": False}}
     # a file onto fd 50 is ordinary redirection
     assert not a.events(lambda e: ev("dup", pid)(e) and e["dup"]["newfd"] == 50)
     final = check_accounting(a)
@@ -598,3 +607,19 @@ def test_container_kill_and_unshare_attributed_to_pod(agent, container_factory):
     check_pod(pr, c)
     assert pr["process"]["comm"].startswith("runc")
     check_accounting(a)
+
+
+def test_scope_containers_leaves_host_calls_out(agent, container_factory):
+    """--scope containers: a host setuid is counted as out of scope, a container's kill is
+    reported."""
+    a = agent("--events", "privilege", "--scope", "containers", "--stats-interval", "0")
+    pid, _ = in_child(lambda: os.setuid(65534))
+    c = container_factory(["/bin/sh", "-c", "/bin/sleep 30 & /bin/busybox kill -USR2 $!; wait"])
+    rc, _, err = c.run(timeout=30)
+    assert rc == 0, err
+    k = a.wait_for(lambda e: e["type"] == "kill" and e.get("container", {}).get("id") == c.id
+                   and e["kill"]["signal"] == "SIGUSR2", timeout=15)
+    check_pod(k, c)
+    assert not a.events(lambda e: e["process"]["pid"] == pid)
+    final = check_accounting(a)
+    assert filtered_count(final, "scope", "setuid") >= 1
