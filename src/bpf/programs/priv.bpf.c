@@ -154,8 +154,17 @@ static __always_inline __s64 vg_dup_newfd(struct vg_priv *p, enum vg_psc sc)
 	return (__s32)p->sys.args[1];
 }
 
+/* Does user space's fd table hold this fd of the caller? */
+static __always_inline bool vg_fd_is_tracked(__u32 tgid, __s64 fd)
+{
+	__u64 key = ((__u64)tgid << 32) | (__u32)fd;
+
+	return fd >= 0 && bpf_map_lookup_elem(&fd_tracked, &key);
+}
+
 /* dup is reported when it puts something on fd 0, 1 or 2 or copies a socket: the shape of a
- * reverse shell. Other dups are everyday shell redirection. Fills fdinfo of the old fd. */
+ * reverse shell; and when it copies or replaces an fd the fd table holds, which would
+ * otherwise go stale. Other dups are everyday shell redirection. Fills fdinfo of the old fd. */
 static __always_inline bool vg_dup_relevant(struct vg_priv *p, enum vg_psc sc,
 					    struct task_struct *t)
 {
@@ -164,7 +173,9 @@ static __always_inline bool vg_dup_relevant(struct vg_priv *p, enum vg_psc sc,
 
 	if (f)
 		vg_fdinfo_fill(&p->fdinfo, f);
-	return (newfd >= 0 && newfd <= 2) || (p->fdinfo.ino_mode & VG_S_IFMT) == VG_S_IFSOCK;
+	return (newfd >= 0 && newfd <= 2) || (p->fdinfo.ino_mode & VG_S_IFMT) == VG_S_IFSOCK ||
+	       vg_fd_is_tracked(bpf_get_current_pid_tgid() >> 32, (__s32)p->sys.args[0]) ||
+	       vg_fd_is_tracked(bpf_get_current_pid_tgid() >> 32, newfd);
 }
 
 /* Repeated ptrace requests of a tracer (strace does several per traced syscall) are
@@ -175,7 +186,8 @@ static __always_inline bool vg_ptrace_repeat(struct vg_priv *p)
 
 	if (req == VG_PTRACE_TRACEME || req == VG_PTRACE_ATTACH || req == VG_PTRACE_SEIZE)
 		return false;
-	key = VG_PTRACE_DEDUP_TAG | ((__u64)(p->hdr.tgid & 0x3fffff) << 34) |
+	/* the header is not filled yet: the caller is current */
+	key = VG_PTRACE_DEDUP_TAG | ((bpf_get_current_pid_tgid() >> 32 & 0x3fffff) << 34) |
 	      ((p->sys.args[1] & 0x3fffff) << 12) | ((req ^ (req >> 12)) & 0xfff);
 	return vg_recently(key, bpf_ktime_get_boot_ns());
 }
