@@ -1,10 +1,13 @@
 /*
- * floor: load floor.bpf.o (empty programs on vigil's hooks), attach every program, print
- * "floor: ready" on stderr, then hold the hooks until SIGINT or SIGTERM.
- * It knows no hook names: the list lives in floor.bpf.c only.
+ * floor: load floor.bpf.o (empty programs on vigil's hooks), attach every program whose hook
+ * this kernel has, print "floor: ready" on stderr, then hold the hooks until SIGINT or SIGTERM.
+ * It knows no hook names: the list lives in floor.bpf.c only. A missing tracepoint is skipped
+ * with a note, as vigil skips it; any other failure stops the floor, since a floor short of a
+ * hook vigil has would flatter vigil.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,25 +50,82 @@ static unsigned int prog_id(const struct bpf_program *prog)
 	return info.id;
 }
 
-/* Attach every program of @obj; links[] must hold prog_count(obj) entries. */
-static int attach_all(struct bpf_object *obj, struct bpf_link **links)
+/* The tracefs mount point, or NULL when there is none (then attaching says what is missing). */
+static const char *tracefs_dir(void)
+{
+	static const char *const dirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "%s/events", dirs[i]);
+		if (!access(path, F_OK))
+			return dirs[i];
+	}
+	return NULL;
+}
+
+/* False only for a "tracepoint/<category>/<name>" section whose tracepoint tracefs lacks. */
+static bool hook_present(const char *tracefs, const char *section)
+{
+	char path[512];
+
+	if (strncmp(section, "tracepoint/", 11) || !tracefs)
+		return true;
+	snprintf(path, sizeof(path), "%s/events/%s", tracefs, section + 11);
+	return access(path, F_OK) == 0;
+}
+
+/* Load only the programs whose hook exists, so that a missing one cannot fail the load. */
+static void select_present(struct bpf_object *obj)
+{
+	const char *tracefs = tracefs_dir();
+	struct bpf_program *prog;
+
+	if (!tracefs)
+		fprintf(stderr, "floor: no tracefs found; tracepoint hooks cannot be checked\n");
+	for (prog = bpf_object__next_program(obj, NULL); prog;
+	     prog = bpf_object__next_program(obj, prog)) {
+		if (hook_present(tracefs, bpf_program__section_name(prog)))
+			continue;
+		fprintf(stderr, "floor: %s is missing on this kernel: %s skipped\n",
+			bpf_program__section_name(prog), bpf_program__name(prog));
+		bpf_program__set_autoload(prog, false);
+	}
+}
+
+/*
+ * Attach every loaded program of @obj, each on its own; links[] must hold prog_count(obj)
+ * entries. A tracepoint that vanished since select_present() (ENOENT) is skipped; any other
+ * error is returned. *attached gets the number of links made.
+ */
+static int attach_all(struct bpf_object *obj, struct bpf_link **links, int *attached)
 {
 	struct bpf_program *prog;
 	int i = 0;
 
 	for (prog = bpf_object__next_program(obj, NULL); prog;
 	     prog = bpf_object__next_program(obj, prog)) {
+		const char *name = bpf_program__name(prog), *sec = bpf_program__section_name(prog);
+
+		if (!bpf_program__autoload(prog))
+			continue;
 		links[i] = bpf_program__attach(prog);
 		if (!links[i]) {
 			int err = -errno;
-			fprintf(stderr, "floor: attaching %s to %s: %s\n", bpf_program__name(prog),
-				bpf_program__section_name(prog), strerror(-err));
+
+			fprintf(stderr, "floor: attaching %s to %s: %s%s\n", name, sec,
+				strerror(-err), err == -ENOENT ? " (missing: skipped)" : "");
+			if (err == -ENOENT)
+				continue;
+			*attached = i;
 			return err;
 		}
-		fprintf(stderr, "floor: attached %s to %s (prog id %u)\n", bpf_program__name(prog),
-			bpf_program__section_name(prog), prog_id(prog));
+		fprintf(stderr, "floor: attached %s to %s (prog id %u)\n", name, sec,
+			prog_id(prog));
 		i++;
 	}
+	*attached = i;
 	return 0;
 }
 
@@ -91,7 +151,7 @@ static int floor_run(void)
 	struct floor_bpf *skel = NULL;
 	struct bpf_link **links = NULL;
 	sigset_t set;
-	int err, sig, n = 0;
+	int err, sig, total, n = 0;
 
 	err = signals_block(&set);
 	if (err) {
@@ -105,22 +165,27 @@ static int floor_run(void)
 		fprintf(stderr, "floor: opening the BPF object: %s\n", strerror(-err));
 		goto cleanup;
 	}
+	select_present(skel->obj);
 	err = floor_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "floor: loading: %s (-v shows the verifier log)\n", strerror(-err));
 		goto cleanup;
 	}
-	n = prog_count(skel->obj);
-	links = calloc(n ? n : 1, sizeof(*links));
+	total = prog_count(skel->obj);
+	links = calloc(total ? total : 1, sizeof(*links));
 	if (!links) {
 		err = -ENOMEM;
 		fprintf(stderr, "floor: out of memory\n");
 		goto cleanup;
 	}
-	err = attach_all(skel->obj, links);
+	err = attach_all(skel->obj, links, &n);
+	if (!err && !n) {
+		err = -ENOENT;
+		fprintf(stderr, "floor: no hook could be attached\n");
+	}
 	if (err)
 		goto cleanup;
-	fprintf(stderr, "floor: ready (%d programs attached)\n", n);
+	fprintf(stderr, "floor: ready (%d programs attached, %d hooks missing)\n", n, total - n);
 
 	if (sigwait(&set, &sig)) {
 		err = -EINTR;

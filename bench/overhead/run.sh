@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Overhead benchmark driver (see README.md). Times each storm with nothing attached (baseline),
-# with empty programs on vigil's hooks (floor), with vigil running, and with execsnoop (peer,
-# exec storm only, if installed). Configurations alternate within each round, the starting one
-# rotating, so drift and noise hit all of them alike; medians are compared at the end.
+# Overhead benchmark driver (see README.md). Times each storm (exec, open, connect) with nothing
+# attached (baseline), with empty programs on vigil's hooks (floor), with vigil running (and for
+# the open storm, with vigil told to ignore the storm's path: vigil-filtered), and with a
+# libbpf-tools peer (execsnoop, opensnoop) if installed. Configurations alternate within each
+# round, the starting one rotating, so drift and noise hit all of them alike; medians are
+# compared at the end. Then one loss check: three open storms at once under vigil.
 # Progress goes to stderr, the report to stdout.
 set -uo pipefail
 export LC_ALL=C
@@ -11,15 +13,23 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 B=$HERE/build
 ROUNDS=${ROUNDS:-5}
 EXEC_N=${EXEC_N:-5000}
-OPEN_N=${OPEN_N:-2000000}
+OPEN_N=${OPEN_N:-500000}
+CONNECT_N=${CONNECT_N:-20000}
+LOSS_N=${LOSS_N:-$OPEN_N}  # opens per storm in the loss check; 0 skips it
 WORKERS=${WORKERS:-2}
+STORMS=${STORMS:-exec open connect}
+OPEN_PATH=${OPEN_PATH:-/etc/hostname}
 VIGIL_BIN=${VIGIL_BIN:-$HERE/../../build/vigil}
 OUT=${OUT_DIR:-$B/results}
 IDLE_S=2          # vigil idles this long after "ready" before its idle RSS is read
 READY_TIMEOUT=30  # seconds a loader may take to attach
 STOP_TIMEOUT=10   # seconds a loader may take to exit after SIGINT
 
-LIVE=()           # pids of the loaders we started, killed on any exit
+LIVE=()           # pids of the loaders (and loss-check storms) we started, killed on any exit
+
+# The report: reads what the runs leave in $OUT.
+# shellcheck source=report.sh
+. "$HERE/report.sh" || exit 1
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "run.sh: $*"; exit 1; }
@@ -154,11 +164,12 @@ storm() {
 	local line
 	case $STORM in
 	exec) line=$("$B/execstorm" -n "$EXEC_N" -p "$WORKERS") ;;
-	open) line=$("$B/openstorm" -n "$OPEN_N" -p "$WORKERS") ;;
+	open) line=$("$B/openstorm" -n "$OPEN_N" -p "$WORKERS" "$OPEN_PATH") ;;
+	connect) line=$("$B/connectstorm" -n "$CONNECT_N" -p "$WORKERS") ;;
 	esac || { fail "$CONFIG" "the $STORM storm failed"; return 1; }
 	ROW=$(printf '%s\t%s\t%s\t%s\t%s' "$STORM" "$CONFIG" "$ROUND" "$(kv "$line" wall_s)" \
 		"$(kv "$line" "per_${STORM}_us")")
-	log "  $(printf '%-8s' "$CONFIG") $line"
+	log "  $(printf '%-14s' "$CONFIG") $line"
 }
 
 record() { printf '%s\n' "$ROW" >>"$OUT/times.tsv"; }
@@ -191,9 +202,24 @@ run_floor() {
 }
 
 run_peer() {
-	start execsnoop /dev/null "$OUT/peer.err" "$PEER_BIN"
-	# execsnoop says it is ready only on stdout: watch its links instead.
-	run_loaded execsnoop "$OUT/peer.err" bpf_links_ready "$PID"
+	local bin name err=$OUT/peer-$STORM-$ROUND.err
+	bin=$(peer_bin "$STORM")
+	name=$(basename "$bin")
+	start "$name" /dev/null "$err" "$bin"
+	# The peers say they are ready only on stdout: watch their links instead.
+	run_loaded "$name" "$err" bpf_links_ready "$PID"
+}
+
+# run_config CONFIG: one run of the current storm under CONFIG.
+run_config() {
+	case $1 in
+	baseline) run_baseline ;;
+	floor) run_floor ;;
+	vigil) run_vigil ;;
+	# The storm's file, exactly: its opens are dropped in the kernel before a record is built.
+	vigil-filtered) run_vigil --ignore-path "$OPEN_PATH" ;;
+	peer) run_peer ;;
+	esac
 }
 
 # proc_kb PID FIELD: a Vm* field of /proc/PID/status, in kB.
@@ -205,112 +231,182 @@ cpu_s() {
 		awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }'
 }
 
-# vigil_stats FILE: vigil's final stats line as "final=1 exec=N fork=N exit=N drops=N
-# drops_detail=... lines=N bad=N bytes=N" (final=0 when absent); the line alone is saved next
-# to FILE as .stats.json.
+# vigil_stats FILE: vigil's final stats line, flattened to key=value words: final=1, then per
+# event type T ev_T (received by user space), seen_T, emit_T, filt_T (kernel: seen, emitted,
+# filtered for any reason), path_T (filtered by --ignore-path), rb_T (lost: ring buffer full);
+# lost (all rb_), seq_gaps, drops (lost + decode and output errors), drops_detail; and, from
+# the whole file, lines, bad (lines that are not one JSON object) and bytes. final=0 when the
+# line is missing. The line alone is saved next to FILE as .stats.json. The file can be GBs:
+# only grep and wc read all of it.
 vigil_stats() {
-	/usr/bin/python3 -c '
+	local f=$1 lines bytes bad
+	read -r lines bytes < <(wc -lc <"$f")
+	bad=$(grep -cv '^{.*}$' "$f")
+	grep -F '"type":"stats"' "$f" | /usr/bin/python3 -c '
 import json, sys
-def flat(d, pre=""):
-    for k, v in d.items():
-        if isinstance(v, dict):
-            yield from flat(v, pre + k + ".")
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            yield pre + k, v
-final, raw, lines, bad, size = None, "", 0, 0, 0
-with open(sys.argv[1], "rb") as f:
-    for line in f:
-        lines += 1
-        size += len(line)
-        try:
-            o = json.loads(line)
-        except ValueError:
-            bad += 1
-            continue
-        if isinstance(o, dict) and o.get("type") == "stats" and o.get("final") is True:
-            final, raw = o, line.decode()
-tail = "lines=%d bad=%d bytes=%d" % (lines, bad, size)
+final = None
+for line in sys.stdin:
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if isinstance(o, dict) and o.get("type") == "stats" and o.get("final") is True:
+        final, raw = o, line
 if final is None:
-    print("final=0 " + tail)
+    sys.stdout.write("final=0")
     sys.exit(0)
-with open(sys.argv[1].rsplit(".", 1)[0] + ".stats.json", "w") as f:
+with open(sys.argv[1], "w") as f:
     f.write(raw)
-ev = final.get("events", {})
-drops = dict(flat(final.get("drops", {})))
-detail = ",".join("%s:%d" % (k, v) for k, v in sorted(drops.items()) if v) or "none"
-print("final=1 exec=%d fork=%d exit=%d drops=%d drops_detail=%s %s" % (ev.get("exec", 0),
-    ev.get("fork", 0), ev.get("exit", 0), sum(drops.values()), detail, tail))
-' "$1"
+kern, drops = final.get("kernel", {}), final.get("drops", {})
+reasons = kern.get("filtered", {})
+rb = drops.get("ringbuf_full", {})
+filt = {}
+for per in reasons.values():
+    for t, v in per.items():
+        filt[t] = filt.get(t, 0) + v
+out = ["final=1"]
+for pre, m in (("ev", final.get("events", {})), ("seen", kern.get("seen", {})),
+               ("emit", kern.get("emitted", {})), ("filt", filt),
+               ("path", reasons.get("path", {})), ("rb", rb)):
+    out += ["%s_%s=%d" % (pre, t, v) for t, v in sorted(m.items())]
+lost = sum(rb.values())
+gaps = drops.get("seq_gaps", 0)
+errs = drops.get("decode_error", 0) + drops.get("output_error", 0)
+detail = ["ringbuf_full.%s:%d" % (t, v) for t, v in sorted(rb.items()) if v]
+detail += ["%s:%d" % (k, v) for k, v in sorted(drops.items())
+           if k != "ringbuf_full" and isinstance(v, int) and v]
+out += ["lost=%d" % lost, "seq_gaps=%d" % gaps, "drops=%d" % (lost + errs),
+        "drops_detail=" + (",".join(detail) or "none")]
+sys.stdout.write(" ".join(out))
+' "${f%.*}.stats.json"
+	printf ' lines=%s bad=%s bytes=%s\n' "$lines" "${bad:-0}" "$bytes"
 }
 
-# The least vigil must have seen for one storm: the storm's own processes. The shell forks the
-# storm (fork, exec, exit); the storm forks WORKERS workers (fork, exit); each spawn is a fork,
-# an exec and an exit.
+# expected STORM CONFIG: the least vigil must have reported for one storm, as key=count words
+# (keys as in vigil_stats). The storm's own processes: the shell forks the storm (fork, exec,
+# exit), the storm forks WORKERS workers (fork, exit), each exec-storm spawn is a fork, an exec
+# and an exit. Then the storm's own operations, each with the one the storm makes before timing
+# to fail early: opens (or, filtered, opens dropped by path), connects and accepts.
 expected() {
-	local n=0
+	local n=0 e
 	[ "$1" = exec ] && n=$EXEC_N
-	echo "exec=$((n + 1)) fork=$((n + WORKERS + 1)) exit=$((n + WORKERS + 1))"
+	e="ev_exec=$((n + 1)) ev_fork=$((n + WORKERS + 1)) ev_exit=$((n + WORKERS + 1))"
+	case $1/$2 in
+	open/vigil) e+=" ev_open=$((OPEN_N + 1))" ;;
+	open/vigil-filtered) e+=" path_open=$((OPEN_N + 1))" ;;
+	connect/vigil) e+=" ev_connect=$((CONNECT_N + 1)) ev_accept=$((CONNECT_N + 1))" ;;
+	esac
+	echo "$e"
 }
 
-# run_vigil: like run_loaded, plus RSS idle and under load, CPU used in the storm, final stats.
+# run_vigil [ARGS...]: like run_loaded with `vigil run ARGS`, plus RSS idle and under load, CPU
+# used in the storm, final stats.
 run_vigil() {
-	local tag=$STORM-$ROUND ok=1 idle hwm rss c0 c1 stats
-	local out=$OUT/vigil-$tag.jsonl err=$OUT/vigil-$tag.err
-	start vigil "$out" "$err" "$VIGIL_BIN" run
-	ready_or_fail "$PID" vigil "$err" stderr_has "$err" '\bready\b' || return 1
+	local tag=$CONFIG-$STORM-$ROUND ok=1 idle hwm rss c0 c1 stats
+	local out=$OUT/$tag.jsonl err=$OUT/$tag.err
+	start "$CONFIG" "$out" "$err" "$VIGIL_BIN" run "$@"
+	ready_or_fail "$PID" "$CONFIG" "$err" stderr_has "$err" '\bready\b' || return 1
 	sleep "$IDLE_S"
 	idle=$(proc_kb "$PID" VmRSS)
 	c0=$(cpu_s "$PID")
-	storm && alive "$PID" vigil || ok=0
+	storm && alive "$PID" "$CONFIG" || ok=0
 	hwm=$(proc_kb "$PID" VmHWM)
 	rss=$(proc_kb "$PID" VmRSS)
 	c1=$(cpu_s "$PID")
-	finish "$PID" vigil || ok=0
+	finish "$PID" "$CONFIG" || ok=0
 	stats=$(vigil_stats "$out") || stats="final=0"
 	[ -n "${KEEP_JSONL:-}" ] || rm -f "$out"
 	[ "$ok" -eq 1 ] || return 1
 	record
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$STORM" "$ROUND" "$idle" "$hwm" "$rss" \
-		"$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$STORM" "$CONFIG" "$ROUND" "$idle" "$hwm" \
+		"$rss" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" \
 		"$stats" >>"$OUT/vigil.tsv"
 }
 
-# median STORM CONFIG [COLUMN]: median of a times.tsv column (4 = wall_s), or n/a.
-median() {
-	awk -F'\t' -v s="$1" -v c="$2" -v col="${3:-4}" '$1 == s && $2 == c { print $col }' \
-		"$OUT/times.tsv" | sort -g |
-		awk '{ a[NR] = $1 } END {
-			if (!NR) { print "n/a"; exit }
-			print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+# run_loss: the loss check. vigil with every event; three open storms at once on a file of
+# their own, so that the opens vigil delivered for them can be counted exactly in its output.
+# Writes the figures to $OUT/loss (key=value words) for report_loss.
+run_loss() {
+	local target out=$OUT/vigil-loss.jsonl err=$OUT/vigil-loss.err i ok=1 pids=() t0 t1
+	STORM=loss CONFIG=vigil ROUND=1
+	log "loss check: 3 open storms at once, $LOSS_N opens each, $WORKERS workers each"
+	echo "vigil loss check" >"$OUT/loss-target" || die "cannot write $OUT/loss-target"
+	target=$(realpath "$OUT/loss-target")
+	start vigil "$out" "$err" "$VIGIL_BIN" run
+	ready_or_fail "$PID" vigil "$err" stderr_has "$err" '\bready\b' || return 1
+	t0=$(date +%s.%N)
+	for i in 1 2 3; do
+		"$B/openstorm" -n "$LOSS_N" -p "$WORKERS" "$target" >"$OUT/loss-storm-$i" &
+		pids+=("$!")
+		LIVE+=("$!")
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || { fail "openstorm" "a loss-check storm failed"; ok=0; }
+		untrack "$i"
+	done
+	t1=$(date +%s.%N)
+	alive "$PID" vigil || ok=0
+	finish "$PID" vigil || ok=0
+	[ "$ok" -eq 1 ] || { rm -f "$out"; return 1; }
+	{
+		printf 'target=%s wall_s=%s ' "$target" \
+			"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+		# The storm's lines say opens=N; each storm also opened the file once before timing.
+		printf 'made=%s ' "$(cat "$OUT"/loss-storm-[123] |
+			awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^opens=/) n += substr($i, 7) + 1 }
+			END { print n + 0 }')"
+		# Paths are JSON strings: this works for a target with nothing to escape.
+		printf 'got=%s ' "$(grep -F "\"path\":\"$target\"" "$out" | grep -cF '"type":"open"')"
+		vigil_stats "$out"
+	} >"$OUT/loss"
+	[ -n "${KEEP_JSONL:-}" ] || rm -f "$out"
 }
 
-# spread STORM CONFIG: (max - min) / median of wall_s, in percent.
-spread() {
-	awk -F'\t' -v s="$1" -v c="$2" -v m="$(median "$1" "$2")" '
-		$1 == s && $2 == c { v = $4 + 0; if (!n++ || v < lo) lo = v; if (v > hi) hi = v }
-		END { if (n && m > 0) printf "%.1f%%", 100 * (hi - lo) / m; else print "n/a" }' \
-		"$OUT/times.tsv"
+# all_configs STORM: every configuration STORM has, in its base order; configs STORM: those that
+# can run here.
+all_configs() {
+	case $1 in
+	exec) echo baseline floor vigil peer ;;
+	open) echo baseline floor vigil vigil-filtered peer ;;
+	connect) echo baseline floor vigil ;;
+	esac
 }
 
-ratio() {
-	[ "$1" = n/a ] || [ "$2" = n/a ] && { echo n/a; return; }
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
-}
-
-# num VALUE DECIMALS: VALUE rounded for display; n/a stays n/a.
-num() {
-	[ "$1" = n/a ] && { echo n/a; return; }
-	awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v }'
-}
-
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-
-# configs STORM: the configurations available for STORM, in their base order.
 configs() {
-	local c=(baseline floor)
-	[ -n "$VIGIL_OK" ] && c+=(vigil)
-	[ "$1" = exec ] && [ -n "$PEER_BIN" ] && c+=(peer)
-	echo "${c[@]}"
+	local c words=()
+	for c in $(all_configs "$1"); do
+		case $c in
+		vigil*) [ -n "$VIGIL_OK" ] || continue ;;
+		peer) [ -n "$(peer_bin "$1")" ] || continue ;;
+		esac
+		words+=("$c")
+	done
+	echo "${words[@]}"
+}
+
+# ratio_pairs STORM: the ratios reported for STORM, as A/B configuration pairs.
+ratio_pairs() {
+	case $1 in
+	exec) echo floor/baseline vigil/baseline vigil/floor peer/baseline ;;
+	open) echo floor/baseline vigil/baseline vigil/floor vigil-filtered/floor \
+		vigil-filtered/baseline peer/baseline ;;
+	connect) echo floor/baseline vigil/baseline vigil/floor ;;
+	esac
+}
+
+storm_n() {
+	case $1 in
+	exec) echo "$EXEC_N" ;;
+	open) echo "$OPEN_N" ;;
+	connect) echo "$CONNECT_N" ;;
+	esac
+}
+
+peer_bin() {
+	case $1 in
+	exec) echo "$PEER_EXEC" ;;
+	open) echo "$PEER_OPEN" ;;
+	esac
 }
 
 # foreign_progs: names of the tracing BPF programs loaded now. Called when none of ours is (stop
@@ -333,7 +429,7 @@ run_rounds() {
 				log "  warning: other tracing BPF programs are loaded: $others"
 				echo "$STORM round $ROUND $CONFIG: $others" >>"$OUT/foreign"
 			fi
-			if ! "run_$CONFIG"; then
+			if ! run_config "$CONFIG"; then
 				[ "$CONFIG" = baseline ] && die "the $STORM storm fails on its own"
 				log "  $CONFIG dropped from the remaining $STORM rounds"
 				failed+="$CONFIG "
@@ -342,150 +438,77 @@ run_rounds() {
 	done
 }
 
-report_storm() {
-	local s=$1 n=$2 cfg base fl vg pr
-	echo "== $s storm: $n ops, $WORKERS workers, $ROUNDS rounds (median of wall time) =="
-	printf '%-10s %10s %12s %8s\n' config wall_s "per_${s}_us" spread
-	for cfg in baseline floor vigil peer; do
-		[ "$cfg" = peer ] && [ "$s" != exec ] && continue
-		printf '%-10s %10s %12s %8s\n' "$cfg" "$(num "$(median "$s" "$cfg")" 3)" \
-			"$(num "$(median "$s" "$cfg" 5)" 2)" "$(spread "$s" "$cfg")"
-	done
-	base=$(median "$s" baseline) fl=$(median "$s" floor) vg=$(median "$s" vigil)
-	printf 'ratios: floor/baseline=%s vigil/baseline=%s vigil/floor=%s' \
-		"$(ratio "$fl" "$base")" "$(ratio "$vg" "$base")" "$(ratio "$vg" "$fl")"
-	if [ "$s" = exec ]; then
-		pr=$(median "$s" peer)
-		printf ' peer/baseline=%s' "$(ratio "$pr" "$base")"
-	fi
-	printf '\n'
-	report_vigil "$s"
-	echo
-}
-
-# check_events STATS EXPECTED: "OK" or what is missing, event type by event type.
-check_events() {
-	local t got want out=""
-	for t in exec fork exit; do
-		got=$(kv "$1" "$t") want=$(kv "$2" "$t")
-		[ "${got:-0}" -lt "$want" ] && out+=" $t short by $((want - ${got:-0}))"
-	done
-	echo "${out:- OK}"
-}
-
-report_vigil() {
-	local s=$1 st round idle hwm rss cpu stats exp bytes lines
-	[ -s "$OUT/vigil.tsv" ] && grep -q "^$s"$'\t' "$OUT/vigil.tsv" || return 0
-	exp=$(expected "$s")
-	echo "vigil, per round (expected at least: $exp):"
-	while IFS=$'\t' read -r st round idle hwm rss cpu stats; do
-		[ "$st" = "$s" ] || continue
-		if [ "$(kv "$stats" final)" != 1 ]; then
-			echo "  round $round: no final stats line on vigil's stdout ($stats)"
-		else
-			printf '  round %s: events exec=%s fork=%s exit=%s ->%s; drops=%s (%s)\n' \
-				"$round" "$(kv "$stats" exec)" "$(kv "$stats" fork)" \
-				"$(kv "$stats" exit)" "$(check_events "$stats" "$exp")" \
-				"$(kv "$stats" drops)" "$(kv "$stats" drops_detail)"
-			[ "$(kv "$stats" bad)" -gt 0 ] &&
-				echo "    $(kv "$stats" bad) of $(kv "$stats" lines) stdout lines are not JSON"
-		fi
-		bytes=$(kv "$stats" bytes) lines=$(kv "$stats" lines)
-		printf '    stdout %s MiB in %s lines (%s bytes/line)\n' "$(mib $((bytes / 1024)))" \
-			"$lines" $((bytes / (lines > 0 ? lines : 1)))
-		printf '    RSS idle %s MiB, end %s MiB, peak (VmHWM) %s MiB; cpu %s s in the storm\n' \
-			"$(mib "$idle")" "$(mib "$rss")" "$(mib "$hwm")" "$cpu"
-	done <"$OUT/vigil.tsv"
-}
-
-summary() {
-	local s n base fl vg pr
-	echo "---- summary ----"
-	echo "vigil overhead, $(date -u +%Y-%m-%d), kernel $(uname -r), $(nproc) CPUs," \
-		"$WORKERS workers, median of $ROUNDS rounds"
-	printf '%-16s %10s %9s %9s %9s %11s %10s %11s %10s\n' storm baseline_s floor_s vigil_s \
-		peer_s floor/base vigil/base vigil/floor peer/base
-	for s in exec open; do
-		n=$EXEC_N
-		[ "$s" = open ] && n=$OPEN_N
-		base=$(median "$s" baseline) fl=$(median "$s" floor) vg=$(median "$s" vigil)
-		pr=n/a
-		[ "$s" = exec ] && pr=$(median "$s" peer)
-		printf '%-16s %10s %9s %9s %9s %11s %10s %11s %10s\n' "$s x$n" \
-			"$(num "$base" 3)" "$(num "$fl" 3)" "$(num "$vg" 3)" "$(num "$pr" 3)" \
-			"$(ratio "$fl" "$base")" "$(ratio "$vg" "$base")" "$(ratio "$vg" "$fl")" \
-			"$(ratio "$pr" "$base")"
-	done
-	if [ -s "$OUT/vigil.tsv" ]; then
-		awk -F'\t' -v en="$EXEC_N" '{
-			if ($3 > idle) idle = $3; if ($4 > hwm) hwm = $4
-			if ($7 !~ /final=1/) { nofinal++; next }
-			split($7, kvs, " ")
-			for (i in kvs) { split(kvs[i], p, "="); v[p[1]] = p[2] }
-			drops += v["drops"]
-			if (v["exec"] >= ($1 == "exec" ? en : 0) + 1) complete++
-		} END {
-			printf "vigil: exec events complete in %d/%d runs, %d without final stats; " \
-				"drops %d\n", complete, NR, nofinal, drops
-			printf "vigil: RSS idle <= %.1f MiB, peak (VmHWM) <= %.1f MiB\n",
-				idle / 1024, hwm / 1024 }' "$OUT/vigil.tsv"
-	elif [ -n "$VIGIL_OK" ]; then
-		echo "vigil: $VIGIL_BIN failed in every round (see $OUT/vigil-*.err)"
+# peer_probe TOOL TRACEPOINT: set P_BIN to libbpf-tools' TOOL if it can run here, and P_NOTE to
+# what it is or why it cannot.
+peer_probe() {
+	P_BIN=$(command -v "$1" || { [ -x "/usr/sbin/$1" ] && echo "/usr/sbin/$1"; })
+	if [ -z "$P_BIN" ]; then
+		P_NOTE="libbpf-tools $1 not installed (apt-get install libbpf-tools)"
+	elif [ ! -e "/sys/kernel/tracing/events/syscalls/$2" ] &&
+		[ ! -e "/sys/kernel/debug/tracing/events/syscalls/$2" ]; then
+		P_NOTE="$P_BIN needs tracefs, which is not mounted"
+		P_NOTE+=" (mount -t tracefs nodev /sys/kernel/tracing): skipped"
+		P_BIN=''
 	else
-		echo "vigil: $VIGIL_NOTE"
+		P_NOTE="$P_BIN (libbpf-tools), stdout to /dev/null"
 	fi
-	echo "peer: $PEER_NOTE"
-	[ -s "$OUT/failures" ] && sed 's/^/failed: /' "$OUT/failures"
-	[ -s "$OUT/foreign" ] &&
-		echo "warning: other tracing BPF programs ran during $(wc -l <"$OUT/foreign") runs" \
-			"(see $OUT/foreign): figures are suspect"
-	echo "----"
 }
 
 # Which configurations can run here; each absence is said once, plainly.
 probe_configs() {
-	VIGIL_OK='' PEER_BIN=''
+	VIGIL_OK='' LOSS_NOTE="skipped (LOSS_N=0)"
 	if [ -x "$VIGIL_BIN" ]; then
 		VIGIL_OK=1 VIGIL_NOTE="$VIGIL_BIN"
 	else
 		VIGIL_NOTE="vigil not built ($VIGIL_BIN missing; 'make' at the repo root builds it):"
 		VIGIL_NOTE+=" column skipped"
 		log "$VIGIL_NOTE"
+		LOSS_NOTE="skipped: vigil not built"
 	fi
-	local es
-	es=$(command -v execsnoop || { [ -x /usr/sbin/execsnoop ] && echo /usr/sbin/execsnoop; })
-	if [ -z "$es" ]; then
-		PEER_NOTE="libbpf-tools execsnoop not installed (apt-get install libbpf-tools)"
-	elif [ ! -e /sys/kernel/tracing/events/syscalls/sys_enter_execve ] &&
-		[ ! -e /sys/kernel/debug/tracing/events/syscalls/sys_enter_execve ]; then
-		PEER_NOTE="$es needs tracefs, which is not mounted"
-		PEER_NOTE+=" (mount -t tracefs nodev /sys/kernel/tracing): skipped"
-	else
-		PEER_BIN=$es PEER_NOTE="$es (libbpf-tools), exec storm only, stdout to /dev/null"
-	fi
+	peer_probe execsnoop sys_enter_execve
+	PEER_EXEC=$P_BIN PEER_NOTE="exec storm: $P_NOTE"
+	peer_probe opensnoop sys_enter_openat
+	PEER_OPEN=$P_BIN PEER_NOTE+="; open storm: $P_NOTE"
 	log "peer: $PEER_NOTE"
 }
 
-main() {
-	local v
-	for v in ROUNDS EXEC_N OPEN_N WORKERS; do
+# check_env: the knobs, before anything runs.
+check_env() {
+	local v s
+	for v in ROUNDS EXEC_N OPEN_N CONNECT_N WORKERS; do
 		[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
 	done
+	[[ $LOSS_N =~ ^(0|[1-9][0-9]*)$ ]] || die "LOSS_N must be 0 or a positive integer"
+	for s in $STORMS; do
+		case $s in exec | open | connect) ;; *) die "STORMS: no storm '$s' (exec open connect)" ;; esac
+	done
+	[ -n "${STORMS// /}" ] || die "STORMS is empty"
+	# vigil reports the path the kernel resolved; --ignore-path must be given the same.
+	OPEN_PATH=$(realpath -e -- "$OPEN_PATH") || die "OPEN_PATH: no such file"
+}
+
+main() {
+	local s
+	check_env
 	[ "$(id -u)" -eq 0 ] || die "loading BPF programs needs root"
 	make -s -C "$HERE" all >&2 || die "build failed"
 	mkdir -p "$OUT" || die "cannot create $OUT"
 	# Only what an earlier run left: OUT_DIR may be a directory the user cares about.
-	rm -f "$OUT"/times.tsv "$OUT"/vigil.tsv "$OUT"/floor.err "$OUT"/peer.err "$OUT"/vigil-* \
-		"$OUT"/failures "$OUT"/foreign
+	rm -f "$OUT"/times.tsv "$OUT"/vigil.tsv "$OUT"/floor.err "$OUT"/peer-*.err "$OUT"/vigil-* \
+		"$OUT"/loss "$OUT"/loss-* "$OUT"/failures "$OUT"/foreign
 	: >"$OUT/times.tsv"
 	probe_configs
 	log "warm-up"
 	"$B/execstorm" -n 200 -p "$WORKERS" >/dev/null || die "the exec storm fails"
-	"$B/openstorm" -n 20000 -p "$WORKERS" >/dev/null || die "the open storm fails"
-	run_rounds exec
-	run_rounds open
-	report_storm exec "$EXEC_N"
-	report_storm open "$OPEN_N"
+	"$B/openstorm" -n 20000 -p "$WORKERS" "$OPEN_PATH" >/dev/null || die "the open storm fails"
+	"$B/connectstorm" -n 2000 -p "$WORKERS" >/dev/null || die "the connect storm fails"
+	for s in $STORMS; do run_rounds "$s"; done
+	if [ -n "$VIGIL_OK" ] && [ "$LOSS_N" -gt 0 ]; then
+		LOSS_NOTE="vigil failed (see $OUT/vigil-loss.err)"
+		run_loss
+	fi
+	for s in $STORMS; do report_storm "$s"; done
+	report_loss
 	summary
 	log "raw data: $OUT"
 }

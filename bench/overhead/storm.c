@@ -1,9 +1,11 @@
 /* Worker fan-out and timing shared by the storms; see storm.h. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,9 +94,25 @@ static int reap_worker(const char *prog, pid_t pid)
 	return -ECHILD;
 }
 
+/*
+ * A worker's life: it dies with the storm, so that a storm killed by the driver (on Ctrl-C, or
+ * a run discarded) does not leave workers hammering the machine through the next runs.
+ */
+static int worker_run(const struct storm_opts *o, storm_fn fn, long share, void *arg, pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL)) {
+		fprintf(stderr, "%s: prctl(PR_SET_PDEATHSIG): %s\n", o->prog, strerror(errno));
+		return 1;
+	}
+	/* The storm may have died before prctl(): then nobody would send the signal. */
+	if (getppid() != parent)
+		return 1;
+	return fn(share, arg) ? 1 : 0;
+}
+
 int storm__run(const struct storm_opts *o, storm_fn fn, void *arg)
 {
-	pid_t pids[STORM_MAX_WORKERS];
+	pid_t pids[STORM_MAX_WORKERS], parent = getpid();
 	int started = 0, err = 0;
 
 	/* Nothing buffered may be duplicated into the workers. */
@@ -109,7 +127,7 @@ int storm__run(const struct storm_opts *o, storm_fn fn, void *arg)
 			break;
 		}
 		if (pid == 0)
-			_exit(fn(share, arg) ? 1 : 0);
+			_exit(worker_run(o, fn, share, arg, parent));
 		pids[started++] = pid;
 	}
 	for (int i = 0; i < started; i++) {

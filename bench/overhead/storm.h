@@ -1,4 +1,4 @@
-/* Shared by execstorm and openstorm: option parsing, worker fan-out, timing and the report line. */
+/* Shared by the storms: option parsing, worker fan-out, timing and the report line. */
 #ifndef VIGIL_BENCH_STORM_H
 #define VIGIL_BENCH_STORM_H
 

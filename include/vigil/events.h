@@ -282,6 +282,7 @@ struct vg_caps {
 /* VG_EV_SETUID ... VG_EV_PERSONALITY. Strings s1..s3 are syscall arguments (docs/events.md
  * lists which); fdpath is what an fd argument refers to. */
 #define VG_PRIV_OLD 0x1 /* old_ids/old_caps are valid (captured at syscall entry) */
+#define VG_PRIV_CLOEXEC 0x2 /* dup, memfd_create: the new fd is close-on-exec */
 
 struct vg_priv {
 	struct vg_hdr hdr;
@@ -291,7 +292,9 @@ struct vg_priv {
 	struct vg_caps old_caps;
 	struct vg_caps new_caps;
 	__u32 pflags; /* VG_PRIV_* */
-	__u32 target_pid; /* ptrace/kill: the pid argument resolved to a host tgid (0 unknown) */
+	__u32 target_pid; /* ptrace/kill: the pid argument as a host pid, 0 unknown (resolved
+			   * only for callers in the initial pid namespace); PTRACE_TRACEME:
+			   * the parent, its tracer to be */
 	struct vg_fdinfo fdinfo; /* of the fd argument (dup: oldfd; setns, finit_module: fd) */
 	struct vg_str s1, s2, s3;
 	struct vg_str fdpath; /* path of the fd argument (components) */

@@ -123,15 +123,17 @@ static void proc_object(struct agent *a, struct proc_entry *p, int full)
 	json_raw(&a->json, p->json[full]);
 }
 
-static void parent_and_ancestors(struct agent *a, const struct proc_entry *pe, uint32_t ppid,
-				 uint64_t parent_start_ns)
+/* Lineage: the parent (full, or short in syscall events) and, for lifecycle events, the
+ * ancestors in short form. */
+static void lineage(struct agent *a, const struct proc_entry *pe, uint32_t ppid,
+		    uint64_t parent_start_ns, bool lifecycle)
 {
 	struct proc_entry *p = pe ? proc_cache__parent(a->procs, pe) : NULL;
 	struct json_w *w = &a->json;
 
 	json_key(w, "parent");
 	if (p) {
-		proc_object(a, p, 1);
+		proc_object(a, p, lifecycle);
 	} else {
 		json_obj_begin(w);
 		/* not cached (vigil dropped it, or it predates the /proc seed): what we know */
@@ -140,7 +142,7 @@ static void parent_and_ancestors(struct agent *a, const struct proc_entry *pe, u
 		json_kbool(w, "unknown", 1);
 		json_obj_end(w);
 	}
-	if (!p || a->cfg.ancestors < 2)
+	if (!p || a->cfg.ancestors < 2 || !lifecycle)
 		return;
 	json_key(w, "ancestors");
 	json_arr_begin(w);
@@ -239,7 +241,7 @@ int agent_emit_exec(struct agent *a, const struct vg_exec *e, size_t size,
 	json_kbool(w, "exec_fd", !!(e->flags & VG_EXEC_FD));
 	json_kbool(w, "setuid", !!(e->flags & VG_EXEC_SETUID));
 	json_obj_end(w);
-	parent_and_ancestors(a, pe, e->ppid, e->parent_start_ns);
+	lineage(a, pe, e->ppid, e->parent_start_ns, true);
 	container_members(a, &e->hdr, cg);
 	return agent_write_line(a, VG_EV_EXEC);
 }
@@ -260,7 +262,7 @@ int agent_emit_fork(struct agent *a, const struct vg_fork *f, struct proc_entry 
 		proc_minimal(a, f->hdr.tgid, f->start_ns, comm);
 	json_ku64(w, "parent_tid", f->parent_pid);
 	json_obj_end(w);
-	parent_and_ancestors(a, pe, f->ppid, f->parent_start_ns);
+	lineage(a, pe, f->ppid, f->parent_start_ns, true);
 	container_members(a, &f->hdr, cg);
 	return agent_write_line(a, VG_EV_FORK);
 }
@@ -281,7 +283,9 @@ void agent_begin_sys(struct agent *a, const struct vg_hdr *h, const struct vg_sy
 		proc_minimal(a, h->tgid, s->start_ns, "");
 		json_obj_end(w);
 	}
-	parent_and_ancestors(a, pe, pe ? pe->ppid : 0, pe ? pe->parent_start_ns : 0);
+	/* the full lineage is on the process's exec event (join on exec_id); repeating it in
+	 * every file and socket event would triple the line and the agent's cost */
+	lineage(a, pe, pe ? pe->ppid : 0, pe ? pe->parent_start_ns : 0, false);
 	container_members(a, h, cg);
 	json_key(w, "syscall");
 	json_obj_begin(w);
@@ -322,7 +326,7 @@ int agent_emit_exit(struct agent *a, const struct vg_exit *x, struct proc_entry 
 	json_kbool(w, "core_dumped", !!(x->exit_code & 0x80));
 	json_ku64(w, "lifetime_ns", x->hdr.ts_ns > x->start_ns ? x->hdr.ts_ns - x->start_ns : 0);
 	json_obj_end(w);
-	parent_and_ancestors(a, pe, x->ppid, pe ? pe->parent_start_ns : 0);
+	lineage(a, pe, x->ppid, pe ? pe->parent_start_ns : 0, true);
 	container_members(a, &x->hdr, cg);
 	return agent_write_line(a, VG_EV_EXIT);
 }

@@ -43,7 +43,9 @@ void agent_sync_clock(struct agent *a)
 
 static int install_signals(struct agent *a)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	/* SA_RESTART: a stop request must not fail a blocked write of the event stream (stdio
+	 * would drop the rest of its buffer and the stream would carry a cut line) */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
 	the_agent = a;
 	sigemptyset(&sa.sa_mask);

@@ -121,4 +121,21 @@ struct {
 	__type(value, struct vg_sock_owner);
 } sock_owner SEC(".maps");
 
+/* A thread's credentials at the entry of setuid/setgid/capset and relatives, so the exit
+ * program can report old and new: thread id -> vg_priv_stash. Written by the vg_e_* entry
+ * programs, read and deleted by the exit programs (priv.bpf.c). LRU: a stash whose exit
+ * never ran (program attached mid-call) is evicted instead of leaking. */
+struct vg_priv_stash {
+	struct vg_ids ids;
+	struct vg_caps caps;
+	__u32 nr; /* syscall that saved it, checked at exit */
+	__u32 _pad0;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct vg_priv_stash);
+} priv_stash SEC(".maps");
+
 #endif /* VIGIL_MAPS_BPF_H */

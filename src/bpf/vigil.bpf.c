@@ -31,3 +31,4 @@ const volatile __u64 vg_ringbuf_size = 4 << 20;
 #include "programs/process.bpf.c"
 #include "programs/file.bpf.c"
 #include "programs/net.bpf.c"
+#include "programs/priv.bpf.c"

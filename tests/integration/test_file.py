@@ -310,3 +310,32 @@ def test_bad_filter_options_name_the_problem(vigil_binary):
                            timeout=10)
         assert p.returncode == 2
         assert msg in p.stderr, p.stderr
+
+
+def test_container_namespace_ops_are_attributed(agent, container_factory):
+    """mkdir, rename, symlink, chmod, rmdir, unlink and a script dropped in /tmp of a pod's
+    container: paths as the container sees them, every event attributed to the pod."""
+    a = agent("--events", "file")
+    d = "/tmp/x" + os.urandom(4).hex()
+    script = (f"cd /tmp && busybox mkdir {d} && busybox mv {d} {d}.m && "
+              f"busybox ln -s /etc/passwd {d}.l && busybox chmod 700 {d}.m && "
+              f"busybox rmdir {d}.m && busybox rm {d}.l && printf '#!/bin/sh\\n' > {d}.sh")
+    c = container_factory(["/bin/sh", "-c", script])
+    rc, out, err = c.run()
+    assert rc == 0, err
+
+    def ev(t, path):
+        return a.wait_for(all_of(is_type(t), lambda e: e.get("container", {}).get("id") == c.id,
+                                 lambda e: e["file"]["path"] == path))
+
+    for e in (ev("mkdir", d), ev("rename", d), ev("symlink", d + ".l"), ev("chmod", d + ".m"),
+              ev("rmdir", d + ".m"), ev("unlink", d + ".l"), ev("write_head", d + ".sh")):
+        assert e["pod"]["uid"] == c.pod_uid and e["attribution"] == "cgroup"
+        assert e["cgroup"]["path"] == c.cgroup_path
+        assert e["syscall"]["ret"] >= 0 and e["syscall"]["error"] == ""
+        assert e["process"]["binary"] == "/bin/busybox"
+    assert ev("rename", d)["file"]["target"] == d + ".m"
+    assert ev("symlink", d + ".l")["file"]["target"] == "/etc/passwd"
+    assert ev("chmod", d + ".m")["file"]["mode"] == "0700"
+    head = ev("write_head", d + ".sh")["file"]
+    assert head["head_magic"] == "script" and head["head_hex"] == "23212f62696e2f73680a"

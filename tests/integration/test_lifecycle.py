@@ -285,16 +285,18 @@ def test_final_stats_account_for_everything(agent):
     assert rc == 0, log
     assert final is not None and final["final"] is True
     k, ev, drops = final["kernel"], final["events"], final["drops"]
-    for t in ("exec", "fork", "exit"):
-        assert k["seen"][t] == k["emitted"][t] + drops["ringbuf_full"][t], t
-        assert ev[t] == k["emitted"][t], t
+    # per-type maps leave zero counts out; every type seen must balance
+    for t, seen in k["seen"].items():
+        filtered = sum(r.get(t, 0) for r in k["filtered"].values())
+        assert seen == k["emitted"].get(t, 0) + drops["ringbuf_full"].get(t, 0) + filtered, t
+        assert ev.get(t, 0) == k["emitted"].get(t, 0), t
     assert ev["exec"] >= 50
-    assert drops["seq_gaps"] == sum(drops["ringbuf_full"].values())
+    assert drops["seq_gaps"] <= sum(drops["ringbuf_full"].values())
     assert drops["decode_error"] == 0 and drops["output_error"] == 0
     pc = final["caches"]["process"]
     assert 0 < pc["size"] <= pc["capacity"]
     assert pc["bytes"] <= pc["max_bytes"]
-    assert "counters:" in log and "exec  received" in log
+    assert "counters:" in log and re.search(r"exec +seen \d+ .* received \d+", log)
     # every line in the stream was an object with the schema
     assert all(e["schema"] == "vigil/v1" for e in a.events())
 

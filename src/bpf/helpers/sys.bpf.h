@@ -120,6 +120,22 @@ static __always_inline void vg_sys_fill(struct vg_sys *s, struct trace_event_raw
 	s->args[5] = PT_REGS_PARM6_CORE_SYSCALL(regs);
 }
 
+/* One argument of the syscall now returning; `i` is a constant after inlining. Cheaper than
+ * vg_sys_fill for the checks that decide whether to build a record at all. */
+static __always_inline __u64 vg_sys_arg(struct task_struct *t, __u32 i)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+	switch (i) {
+	case 0: return PT_REGS_PARM1_CORE_SYSCALL(regs);
+	case 1: return PT_REGS_PARM2_CORE_SYSCALL(regs);
+	case 2: return PT_REGS_PARM3_CORE_SYSCALL(regs);
+	case 3: return PT_REGS_PARM4_CORE_SYSCALL(regs);
+	case 4: return PT_REGS_PARM5_CORE_SYSCALL(regs);
+	default: return PT_REGS_PARM6_CORE_SYSCALL(regs);
+	}
+}
+
 /* The struct file behind fd in the task's table, or NULL. */
 static __always_inline struct file *vg_fd_file(struct task_struct *t, __s64 fd)
 {

@@ -30,28 +30,32 @@ static __always_inline void vg_file_arg(struct vg_file *f, __u32 *off, struct ta
 	}
 }
 
-/* Checks of the hot hooks (write, close) that report rarely; true to report. */
-static __always_inline bool vg_file_worth(struct vg_file *f, __u16 type, struct task_struct *t,
-					  __u32 tgid, __u32 spec)
+/* Checks of the hot hooks (write, close), made from the return value and the one or two
+ * arguments they need, before a record is started; true to report. */
+static __always_inline bool vg_file_worth(struct trace_event_raw_sys_exit *ctx, __u16 type,
+					  struct task_struct *t, __u32 tgid, __u32 spec)
 {
 	struct file *file;
 	__u64 key, pos;
+	long ret = ctx->ret;
 
 	if (type == VG_EV_CLOSE) {
-		key = ((__u64)tgid << 32) | (__u32)f->sys.args[0];
-		return f->sys.ret == 0 && bpf_map_delete_elem(&fd_tracked, &key) == 0;
+		if (ret != 0)
+			return false;
+		key = ((__u64)tgid << 32) | (__u32)vg_sys_arg(t, 0);
+		return bpf_map_delete_elem(&fd_tracked, &key) == 0;
 	}
 	if (type != VG_EV_WRITE_HEAD)
 		return true;
-	if (f->sys.ret <= 0)
+	if (ret <= 0)
 		return false;
-	file = vg_fd_file(t, (int)f->sys.args[0]);
+	file = vg_fd_file(t, (int)vg_sys_arg(t, 0));
 	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & VG_S_IFMT) != VG_S_IFREG)
 		return false;
 	if (VG_SPEC_X(spec) == VG_X_POS3)
-		pos = f->sys.args[3];
+		pos = vg_sys_arg(t, 3);
 	else
-		pos = BPF_CORE_READ(file, f_pos) - f->sys.ret;
+		pos = BPF_CORE_READ(file, f_pos) - ret;
 	return pos == 0;
 }
 
@@ -106,21 +110,23 @@ static __always_inline int vg_file_exit(struct trace_event_raw_sys_exit *ctx, __
 
 	if (!vg_sys_admit(type, t))
 		return 0;
+	if (!vg_file_worth(ctx, type, t, tgid, spec)) {
+		vg_count_filtered(type, VG_FILTER_IRRELEVANT);
+		return 0;
+	}
+	/* path filters first, from the one argument they need: an ignored open costs a string
+	 * read and a trie lookup, nothing more */
+	verdict = VG_SPEC_PATH(spec) <= 5 ? vg_path_verdict(vg_sys_arg(t, VG_SPEC_PATH(spec))) : 0;
+	if (verdict == VG_PATH_IGNORE) {
+		vg_count_filtered(type, VG_FILTER_PATH);
+		return 0;
+	}
 	f = vg_scratch();
 	if (!f)
 		return 0;
 	vg_sys_fill(&f->sys, ctx, t);
 	if (type2 == VG_EV_RMDIR && (f->sys.args[2] & 0x200)) /* unlinkat(AT_REMOVEDIR) */
 		type = vg_retype(type, VG_EV_RMDIR);
-	if (!vg_file_worth(f, type, t, tgid, spec)) {
-		vg_count_filtered(type, VG_FILTER_IRRELEVANT);
-		return 0;
-	}
-	verdict = VG_SPEC_PATH(spec) <= 5 ? vg_path_verdict(f->sys.args[VG_SPEC_PATH(spec) & 7]) : 0;
-	if (verdict == VG_PATH_IGNORE) {
-		vg_count_filtered(type, VG_FILTER_PATH);
-		return 0;
-	}
 	if (verdict != VG_PATH_REPORT && vg_sampled_out(type))
 		return 0;
 	if (type == VG_EV_WRITE_HEAD) {

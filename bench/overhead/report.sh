@@ -1,0 +1,247 @@
+# shellcheck shell=bash
+# The overhead benchmark's report (see README.md): sourced by run.sh, whose globals (OUT, ROUNDS,
+# WORKERS, the *_N counts, STORMS, VIGIL_*, PEER_*, LOSS_*) and helpers (kv, expected, storm_n,
+# all_configs, ratio_pairs, peer_bin) it uses. It only reads what the runs left in $OUT:
+# times.tsv (storm, config, round, wall_s, per-op us), vigil.tsv (storm, config, round, RSS idle,
+# peak and end in kB, CPU s, vigil_stats words), peer-*.err and loss.
+# shellcheck disable=SC2154 # the globals above are assigned in run.sh
+
+# median STORM CONFIG [COLUMN]: median of a times.tsv column (4 = wall_s), or n/a.
+median() {
+	awk -F'\t' -v s="$1" -v c="$2" -v col="${3:-4}" '$1 == s && $2 == c { print $col }' \
+		"$OUT/times.tsv" | sort -g |
+		awk '{ a[NR] = $1 } END {
+			if (!NR) { print "n/a"; exit }
+			print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# spread STORM CONFIG: (max - min) / median of wall_s, in percent.
+spread() {
+	awk -F'\t' -v s="$1" -v c="$2" -v m="$(median "$1" "$2")" '
+		$1 == s && $2 == c { v = $4 + 0; if (!n++ || v < lo) lo = v; if (v > hi) hi = v }
+		END { if (n && m > 0) printf "%.1f%%", 100 * (hi - lo) / m; else print "n/a" }' \
+		"$OUT/times.tsv"
+}
+
+ratio() {
+	[ "$1" = n/a ] || [ "$2" = n/a ] && { echo n/a; return; }
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
+}
+
+# num VALUE DECIMALS: VALUE rounded for display; n/a stays n/a.
+num() {
+	[ "$1" = n/a ] && { echo n/a; return; }
+	awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v }'
+}
+
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# ratios STORM: "A/B=r ..." for every pair of ratio_pairs.
+ratios() {
+	local p words=()
+	for p in $(ratio_pairs "$1"); do
+		words+=("$p=$(ratio "$(median "$1" "${p%/*}")" "$(median "$1" "${p#*/}")")")
+	done
+	echo "${words[@]}"
+}
+
+report_storm() {
+	local s=$1 cfg
+	echo "== $s storm: $(storm_n "$s") ops, $WORKERS workers, $ROUNDS rounds" \
+		"(median of wall time) =="
+	printf '%-15s %10s %14s %8s\n' config wall_s "per_${s}_us" spread
+	for cfg in $(all_configs "$s"); do
+		printf '%-15s %10s %14s %8s\n' "$cfg" "$(num "$(median "$s" "$cfg")" 3)" \
+			"$(num "$(median "$s" "$cfg" 5)" 2)" "$(spread "$s" "$cfg")"
+	done
+	echo "ratios: $(ratios "$s")"
+	report_peer "$s"
+	report_vigil "$s"
+	echo
+}
+
+# report_peer STORM: the events the peer says it lost (libbpf-tools print "Lost N events" on
+# stderr when their perf buffer overflows).
+report_peer() {
+	local bin files=("$OUT"/peer-"$1"-*.err)
+	bin=$(peer_bin "$1")
+	[ -n "$bin" ] && [ -e "${files[0]}" ] || return 0
+	echo "peer $(basename "$bin"): $(awk '$1 == "Lost" { n += $2 } END { print n + 0 }' \
+		"${files[@]}") events lost over ${#files[@]} runs (its stderr)"
+}
+
+# check_events STATS EXPECTED: "OK" or what is missing, key by key.
+check_events() {
+	local w key got want short=""
+	for w in $2; do
+		key=${w%%=*} want=${w#*=} got=$(kv "$1" "$key")
+		[ "${got:-0}" -lt "$want" ] && short+=" ${key#ev_} short by $((want - ${got:-0}))"
+	done
+	echo "${short:- OK}"
+}
+
+# got_events STATS EXPECTED: the counts STATS has for EXPECTED's keys, "key=n ...".
+got_events() {
+	local w key words=()
+	for w in $2; do
+		key=${w%%=*}
+		words+=("${key#ev_}=$(kv "$1" "$key")")
+	done
+	echo "${words[@]}"
+}
+
+report_vigil() {
+	local s=$1 st cfg round idle hwm rss cpu stats exp bytes lines
+	grep -q "^$s"$'\t' "$OUT/vigil.tsv" 2>/dev/null || return 0
+	exp=$(expected "$s" vigil)
+	[ "$s" = open ] && exp+="; vigil-filtered: path_open=$((OPEN_N + 1))"
+	echo "vigil, per run (expected at least: ${exp//ev_/}):"
+	while IFS=$'\t' read -r st cfg round idle hwm rss cpu stats; do
+		[ "$st" = "$s" ] || continue
+		exp=$(expected "$s" "$cfg")
+		if [ "$(kv "$stats" final)" != 1 ]; then
+			echo "  $cfg round $round: no final stats line on vigil's stdout ($stats)"
+		else
+			printf '  %s round %s: %s ->%s; drops=%s seq_gaps=%s (%s)\n' "$cfg" "$round" \
+				"$(got_events "$stats" "$exp")" "$(check_events "$stats" "$exp")" \
+				"$(kv "$stats" drops)" "$(kv "$stats" seq_gaps)" \
+				"$(kv "$stats" drops_detail)"
+			[ "$(kv "$stats" bad)" -gt 0 ] &&
+				echo "    $(kv "$stats" bad) of $(kv "$stats" lines) stdout lines are not JSON"
+		fi
+		bytes=$(kv "$stats" bytes) lines=$(kv "$stats" lines)
+		printf '    stdout %s MiB in %s lines (%s bytes/line)\n' "$(mib $((bytes / 1024)))" \
+			"$lines" $((bytes / (lines > 0 ? lines : 1)))
+		printf '    RSS idle %s MiB, end %s MiB, peak (VmHWM) %s MiB; cpu %s s in the storm\n' \
+			"$(mib "$idle")" "$(mib "$rss")" "$(mib "$hwm")" "$cpu"
+	done <"$OUT/vigil.tsv"
+}
+
+# pct PART WHOLE: PART as a percentage of WHOLE, or n/a.
+pct() {
+	[ "${2:-0}" -gt 0 ] || { echo n/a; return; }
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f%%", 100 * a / b }'
+}
+
+# report_loss: the loss check's figures, and LOSS_LINE for the summary.
+report_loss() {
+	local l made got ev seen emit filt rb sum account
+	[ -s "$OUT/loss" ] || { LOSS_LINE="loss check: $LOSS_NOTE"; return 0; }
+	l=$(cat "$OUT/loss")
+	echo "== loss check: 3 open storms at once, $LOSS_N opens each, $WORKERS workers each," \
+		"vigil with every event =="
+	made=$(kv "$l" made) got=$(kv "$l" got)
+	echo "storms: $made opens of $(kv "$l" target) in $(kv "$l" wall_s) s" \
+		"(their report lines, plus the one open each makes before timing)"
+	echo "vigil delivered $got of them: $((made - got)) lost, $(pct $((made - got)) "$made")"
+	if [ "$(kv "$l" final)" != 1 ]; then
+		echo "vigil: no final stats line on its stdout"
+		LOSS_LINE="loss check: $(pct $((made - got)) "$made") of the storms' opens lost;"
+		LOSS_LINE+=" no final stats"
+		return 0
+	fi
+	ev=$(kv "$l" ev_open) seen=$(kv "$l" seen_open) emit=$(kv "$l" emit_open)
+	filt=$(kv "$l" filt_open) rb=$(kv "$l" rb_open)
+	ev=${ev:-0} seen=${seen:-0} emit=${emit:-0} filt=${filt:-0} rb=${rb:-0}
+	echo "vigil final stats, open (every process): received=$ev kernel seen=$seen" \
+		"emitted=$emit filtered=$filt ringbuf_full=$rb"
+	# Each record lost is a sequence number skipped: the two counts must agree.
+	echo "all types: ringbuf_full=$(kv "$l" lost) seq_gaps=$(kv "$l" seq_gaps)" \
+		"($([ "$(kv "$l" lost)" = "$(kv "$l" seq_gaps)" ] && echo equal || echo DIFFER))"
+	sum=$((ev + rb + filt))
+	if [ "$sum" -eq "$seen" ]; then
+		account="exact"
+	else
+		account="off by $((sum - seen))"
+	fi
+	echo "accounting: received + ringbuf_full + filtered = $sum, seen = $seen: $account;" \
+		"received $([ "$ev" -eq "$emit" ] && echo "=" || echo "!=") emitted"
+	echo "ring buffer loss: $(pct "$rb" $((seen - filt))) of the opens the kernel kept"
+	echo "vigil's stdout: $(mib $(($(kv "$l" bytes) / 1024))) MiB in $(kv "$l" lines) lines"
+	echo
+	LOSS_LINE="loss check (3 x $LOSS_N opens): $(pct $((made - got)) "$made") of the storms'"
+	LOSS_LINE+=" opens lost, ringbuf_full open=$rb, accounting $account"
+}
+
+# summary_vigil: how complete vigil's events were, its drops and memory, over all its runs.
+summary_vigil() {
+	local st cfg round idle hwm rss cpu stats runs=0 complete=0 nofinal=0 drops=0 gaps=0
+	local maxidle=0 maxhwm=0
+	while IFS=$'\t' read -r st cfg round idle hwm rss cpu stats; do
+		runs=$((runs + 1))
+		[ "${idle:-0}" -gt "$maxidle" ] && maxidle=$idle
+		[ "${hwm:-0}" -gt "$maxhwm" ] && maxhwm=$hwm
+		[ "$(kv "$stats" final)" = 1 ] || { nofinal=$((nofinal + 1)); continue; }
+		drops=$((drops + $(kv "$stats" drops))) gaps=$((gaps + $(kv "$stats" seq_gaps)))
+		[ "$(check_events "$stats" "$(expected "$st" "$cfg")")" = " OK" ] &&
+			complete=$((complete + 1))
+	done <"$OUT/vigil.tsv"
+	echo "vigil: events complete in $complete/$runs runs, $nofinal without final stats;" \
+		"drops $drops, seq gaps $gaps"
+	echo "vigil: RSS idle <= $(mib "$maxidle") MiB, peak (VmHWM) <= $(mib "$maxhwm") MiB"
+}
+
+# targets: the open storm's goals, met or not.
+targets() {
+	local vf fl vg base r drops
+	grep -q "^open" "$OUT/times.tsv" || return 0
+	fl=$(median open floor) vf=$(median open vigil-filtered)
+	vg=$(median open vigil) base=$(median open baseline)
+	r=$(ratio "$vf" "$fl")
+	echo "target: open vigil-filtered/floor = $r (<= 1.05): $(verdict "$r" 1.05 0)"
+	drops=$(open_drops)
+	r=$(ratio "$vg" "$base")
+	echo "target: open vigil/baseline = $r (<= 1.5) with ${drops:-n/a} drops + seq gaps (0):" \
+		"$(verdict "$r" 1.5 "${drops:-n/a}")"
+}
+
+# open_drops: drops + seq gaps over the open storm's vigil runs, n/a if there was none.
+open_drops() {
+	local st cfg round idle hwm rss cpu stats n=0 d=0
+	[ -s "$OUT/vigil.tsv" ] || { echo n/a; return; }
+	while IFS=$'\t' read -r st cfg round idle hwm rss cpu stats; do
+		[ "$st/$cfg" = open/vigil ] || continue
+		# A run without final stats has unknown drops: no verdict.
+		[ "$(kv "$stats" final)" = 1 ] || { echo n/a; return; }
+		n=$((n + 1))
+		d=$((d + $(kv "$stats" drops) + $(kv "$stats" seq_gaps)))
+	done <"$OUT/vigil.tsv"
+	[ "$n" -gt 0 ] && echo "$d" || echo n/a
+}
+
+# verdict RATIO LIMIT DROPS: met, not met, or n/a.
+verdict() {
+	{ [ "$1" = n/a ] || [ "$3" = n/a ]; } && { echo n/a; return; }
+	awk -v r="$1" -v l="$2" -v d="$3" 'BEGIN { print (r <= l && d == 0) ? "met" : "NOT met" }'
+}
+
+summary() {
+	local s base fl vg vf pr
+	echo "---- summary ----"
+	echo "vigil overhead, $(date -u +%Y-%m-%d), kernel $(uname -r), $(nproc) CPUs," \
+		"$WORKERS workers, median of $ROUNDS rounds"
+	printf '%-16s %10s %9s %9s %16s %9s\n' storm baseline_s floor_s vigil_s \
+		vigil-filtered_s peer_s
+	for s in $STORMS; do
+		base=$(median "$s" baseline) fl=$(median "$s" floor) vg=$(median "$s" vigil)
+		vf=$(median "$s" vigil-filtered) pr=$(median "$s" peer)
+		printf '%-16s %10s %9s %9s %16s %9s\n' "$s x$(storm_n "$s")" "$(num "$base" 3)" \
+			"$(num "$fl" 3)" "$(num "$vg" 3)" "$(num "$vf" 3)" "$(num "$pr" 3)"
+	done
+	for s in $STORMS; do printf '%-8s %s\n' "$s:" "$(ratios "$s")"; done
+	targets
+	if [ -s "$OUT/vigil.tsv" ]; then
+		summary_vigil
+	elif [ -n "$VIGIL_OK" ]; then
+		echo "vigil: $VIGIL_BIN failed in every round (see $OUT/vigil-*.err)"
+	else
+		echo "vigil: $VIGIL_NOTE"
+	fi
+	echo "$LOSS_LINE"
+	echo "peer: $PEER_NOTE"
+	[ -s "$OUT/failures" ] && sed 's/^/failed: /' "$OUT/failures"
+	[ -s "$OUT/foreign" ] &&
+		echo "warning: other tracing BPF programs ran during $(wc -l <"$OUT/foreign") runs" \
+			"(see $OUT/foreign): figures are suspect"
+	echo "----"
+}
