@@ -18,7 +18,7 @@ import threading
 
 import pytest
 
-from agent import all_of, in_pod, is_type, vigil_bin
+from agent import all_of, in_pod, is_type
 
 PY = sys.executable
 RFC3339_NS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
@@ -27,13 +27,10 @@ NET_TYPES = ("socket", "connect", "accept", "bind", "listen", "udp_send", "tcp_s
 
 # -- helpers ---------------------------------------------------------------------------------
 
-def start_agent(agent):
+def start_agent(agent, *extra):
     """vigil with network and process events (process events give the full process object
-    of a script started after the agent). Builds without --events load every type."""
-    usage = subprocess.run([vigil_bin(), "run", "--help"], capture_output=True, text=True)
-    events = ["--events", "network,process"] if "--events" in usage.stdout + usage.stderr \
-        else []
-    return agent(*events, "--stats-interval", "0")
+    of a script started after the agent)."""
+    return agent("--events", "network,process", "--stats-interval", "0", *extra)
 
 
 def run_script(code, *args, timeout=20):
@@ -579,8 +576,7 @@ def test_scope_is_the_owners(agent, container_factory):
     c = container_factory(["/bin/sh", "-c", f"sleep 2 | /bin/busybox nc 127.0.0.1 {port}"])
     host_network(c)
     c.create()  # as with kubelet, the pod's cgroup exists before its containers run
-    a = agent("--events", "network,process", "--stats-interval", "0", "--scope",
-              f"pod:{c.pod_uid}")
+    a = start_agent(agent, "--scope", f"pod:{c.pod_uid}")
     assert "scope: 1 cgroups in scope" in a.stderr_text()
     other = socket.socket()  # a host listener while the agent runs: out of scope
     other.bind(("127.0.0.1", 0))
