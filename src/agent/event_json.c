@@ -287,6 +287,8 @@ void agent_begin_sys(struct agent *a, const struct vg_hdr *h, const struct vg_sy
 	 * every file and socket event would triple the line and the agent's cost */
 	lineage(a, pe, pe ? pe->ppid : 0, pe ? pe->parent_start_ns : 0, false);
 	container_members(a, h, cg);
+	if (s->nr == UINT32_MAX) /* not from a syscall (tcp_state) */
+		return;
 	json_key(w, "syscall");
 	json_obj_begin(w);
 	json_kstr(w, "name", name ? name : "unknown");

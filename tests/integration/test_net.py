@@ -56,6 +56,9 @@ def check_sys(ev, t, pid, name, ret=0, error=""):
     assert ev["process"]["binary"] == os.path.realpath(PY)
     assert ev["cgroup"]["id"] > 0
     assert ev["attribution"] == "host"
+    if t == "tcp_state":  # not made by a syscall: no syscall object
+        assert "syscall" not in ev
+        return
     s = ev["syscall"]
     assert s["name"] == name
     assert isinstance(s["nr"], int)
@@ -232,7 +235,6 @@ def test_tcp_state_owner(agent):
                    ("FIN_WAIT2", "CLOSE")], cst
     for ev in cevs:
         check_sys(ev, "tcp_state", cpid, "unknown")  # no syscall: the owner's identity
-        assert ev["syscall"]["nr"] == 0xffffffff
         assert ev["socket"] == sock(-1, "AF_INET", "SOCK_STREAM", "tcp")
         assert ev["remote"] == inet("AF_INET", "127.0.0.1", port)
         assert ev["local"]["address"] == "127.0.0.1"
