@@ -52,10 +52,21 @@ $(B)/libvigil.a: $(AGENT_OBJS)
 $(B)/vigil: $(B)/agent/main.o $(B)/libvigil.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libvigil.a $(SKELS)
+# Unit tests link a sanitized copy of the agent's objects, compiled once for all of them.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
+SAN_OBJS := $(patsubst src/agent/%.c,$(B)/san/%.o,$(AGENT_SRCS))
+
+$(B)/san/%.o: src/agent/%.c $(wildcard src/agent/*.h include/vigil/*.h) $(SKELS) \
+		$(B)/syscall_names.h | $(B)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -Itests/unit \
-		$< $(AGENT_SRCS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+
+$(B)/libvigil-san.a: $(SAN_OBJS)
+	ar rcs $@ $^
+
+$(B)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libvigil-san.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit $< $(B)/libvigil-san.a -o $@ $(LDLIBS)
 
 $(B):
 	@mkdir -p $(B)

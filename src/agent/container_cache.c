@@ -85,7 +85,7 @@ const struct cg_entry *container_cache__resolve(struct container_cache *c, uint6
 		}
 	}
 	c->st.misses++;
-	if (!count && !len)
+	if (!count && !len && !(str_flags & VG_STR_ROOTED))
 		return NULL; /* a record without names (tcp_state off-owner): nothing to learn */
 	if (c->st.size >= c->st.capacity)
 		evict_lru(c);
