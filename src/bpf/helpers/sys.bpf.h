@@ -11,15 +11,26 @@
 #define VG_S_IFSOCK 0140000
 #define VG_DEDUP_NS 1000000000ULL /* one report per second for aggregated things */
 
-/* libbpf 1.1 stops at the fifth syscall argument */
-#ifndef PT_REGS_PARM6_CORE_SYSCALL
+/* Syscall argument n from the saved user registers. On x86 the registers are read with direct
+ * loads through the BTF pointer bpf_task_pt_regs() gives (a third of a probe read's cost, on
+ * hooks that run for every open and close); elsewhere with CO-RE reads. libbpf 1.1 also stops
+ * at the fifth argument. */
 #if defined(__TARGET_ARCH_x86)
-#define PT_REGS_PARM6_CORE_SYSCALL(x) BPF_CORE_READ(x, r9)
+#define VG_SYSARG0(r) ((r)->di)
+#define VG_SYSARG1(r) ((r)->si)
+#define VG_SYSARG2(r) ((r)->dx)
+#define VG_SYSARG3(r) ((r)->r10)
+#define VG_SYSARG4(r) ((r)->r8)
+#define VG_SYSARG5(r) ((r)->r9)
 #elif defined(__TARGET_ARCH_arm64)
-#define PT_REGS_PARM6_CORE_SYSCALL(x) BPF_CORE_READ((const struct user_pt_regs *)(x), regs[5])
+#define VG_SYSARG0(r) PT_REGS_PARM1_CORE_SYSCALL(r)
+#define VG_SYSARG1(r) PT_REGS_PARM2_CORE_SYSCALL(r)
+#define VG_SYSARG2(r) PT_REGS_PARM3_CORE_SYSCALL(r)
+#define VG_SYSARG3(r) PT_REGS_PARM4_CORE_SYSCALL(r)
+#define VG_SYSARG4(r) PT_REGS_PARM5_CORE_SYSCALL(r)
+#define VG_SYSARG5(r) BPF_CORE_READ((const struct user_pt_regs *)(r), regs[5])
 #else
-#error "sixth syscall argument: add this architecture"
-#endif
+#error "syscall arguments: add this architecture"
 #endif
 
 /* Configuration user space may change while running (it maps .bss). */
@@ -112,12 +123,12 @@ static __always_inline void vg_sys_fill(struct vg_sys *s, struct trace_event_raw
 	s->start_ns = vg_task_start_ns(BPF_CORE_READ(t, group_leader));
 	s->uid = BPF_CORE_READ(cred, uid.val);
 	s->euid = BPF_CORE_READ(cred, euid.val);
-	s->args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	s->args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	s->args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	s->args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	s->args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
-	s->args[5] = PT_REGS_PARM6_CORE_SYSCALL(regs);
+	s->args[0] = VG_SYSARG0(regs);
+	s->args[1] = VG_SYSARG1(regs);
+	s->args[2] = VG_SYSARG2(regs);
+	s->args[3] = VG_SYSARG3(regs);
+	s->args[4] = VG_SYSARG4(regs);
+	s->args[5] = VG_SYSARG5(regs);
 }
 
 /* One argument of the syscall now returning; `i` is a constant after inlining. Cheaper than
@@ -127,12 +138,12 @@ static __always_inline __u64 vg_sys_arg(struct task_struct *t, __u32 i)
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 
 	switch (i) {
-	case 0: return PT_REGS_PARM1_CORE_SYSCALL(regs);
-	case 1: return PT_REGS_PARM2_CORE_SYSCALL(regs);
-	case 2: return PT_REGS_PARM3_CORE_SYSCALL(regs);
-	case 3: return PT_REGS_PARM4_CORE_SYSCALL(regs);
-	case 4: return PT_REGS_PARM5_CORE_SYSCALL(regs);
-	default: return PT_REGS_PARM6_CORE_SYSCALL(regs);
+	case 0: return VG_SYSARG0(regs);
+	case 1: return VG_SYSARG1(regs);
+	case 2: return VG_SYSARG2(regs);
+	case 3: return VG_SYSARG3(regs);
+	case 4: return VG_SYSARG4(regs);
+	default: return VG_SYSARG5(regs);
 	}
 }
 

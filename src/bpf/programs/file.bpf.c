@@ -43,7 +43,9 @@ static __always_inline bool vg_file_worth(struct trace_event_raw_sys_exit *ctx, 
 		if (ret != 0)
 			return false;
 		key = ((__u64)tgid << 32) | (__u32)vg_sys_arg(t, 0);
-		return bpf_map_delete_elem(&fd_tracked, &key) == 0;
+		/* a lookup miss is lock free; a delete takes the bucket lock even to miss */
+		return bpf_map_lookup_elem(&fd_tracked, &key) &&
+		       bpf_map_delete_elem(&fd_tracked, &key) == 0;
 	}
 	if (type != VG_EV_WRITE_HEAD)
 		return true;

@@ -353,9 +353,9 @@ static __always_inline void vg_msg_peer(struct vg_msg *m, struct vg_net *n, stru
 		m->buflen = PT_REGS_PARM3_SYSCALL(regs);
 		m->name = PT_REGS_PARM5_SYSCALL(regs);
 		if (m->name && call == VG_NC_sendto)
-			m->namelen = (int)PT_REGS_PARM6_CORE_SYSCALL(regs);
+			m->namelen = (int)VG_SYSARG5(regs);
 		else if (m->name && !bpf_probe_read_user(&alen, sizeof(alen),
-							 (void *)PT_REGS_PARM6_CORE_SYSCALL(regs)))
+							 (void *)VG_SYSARG5(regs)))
 			m->namelen = alen;
 	}
 	if (m->name && m->namelen)
