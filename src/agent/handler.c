@@ -27,10 +27,6 @@ int agent_check_str(const struct vg_str *s, size_t fixed, size_t size)
 	return decode_str_check(s->off, s->len, fixed, size);
 }
 
-static int check_str(const struct vg_str *s, size_t fixed, size_t size)
-{
-	return agent_check_str(s, fixed, size);
-}
 
 /* Validate the common header; 0 or -EINVAL. */
 static int check_hdr(const struct vg_hdr *h, size_t size)
@@ -39,7 +35,7 @@ static int check_hdr(const struct vg_hdr *h, size_t size)
 		return -EINVAL;
 	if (h->type == VG_EV_NONE || h->type >= VG_EV_MAX || size < fixed_size[h->type])
 		return -EINVAL;
-	return check_str(&h->cgroup, fixed_size[h->type], size);
+	return agent_check_str(&h->cgroup, fixed_size[h->type], size);
 }
 
 static void track_seq(struct agent *a, const struct vg_hdr *h)
@@ -87,8 +83,10 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 	const struct cg_entry *cg;
 	struct proc_entry *pe;
 
-	if (check_str(&e->args, sizeof(*e), size) || check_str(&e->binary, sizeof(*e), size) ||
-	    check_str(&e->cwd, sizeof(*e), size) || check_str(&e->filename, sizeof(*e), size))
+	if (agent_check_str(&e->args, sizeof(*e), size) ||
+	    agent_check_str(&e->binary, sizeof(*e), size) ||
+	    agent_check_str(&e->cwd, sizeof(*e), size) ||
+	    agent_check_str(&e->filename, sizeof(*e), size))
 		return -EINVAL;
 	cg = resolve_cgroup(a, &e->hdr);
 	agent_rec_path(e, &e->binary, binary, sizeof(binary));
