@@ -41,14 +41,24 @@ static const struct file_args arg_table[] = {
 	{ "pwrite64", NONE, NONE, NONE, NONE, NONE, NONE },
 };
 
+#define NR_MAX 1024 /* above every syscall number of the architectures vigil builds for */
+
+/* The row of syscall nr, from an index by number built on first use: every file event asks. */
 static const struct file_args *args_of(unsigned nr)
 {
-	const char *name = sysname(nr);
+	static const struct file_args *by_nr[NR_MAX];
+	static bool built;
 
-	for (size_t i = 0; name && i < sizeof(arg_table) / sizeof(arg_table[0]); i++)
-		if (!strcmp(arg_table[i].name, name))
-			return &arg_table[i];
-	return NULL;
+	if (!built) {
+		for (size_t i = 0; i < sizeof(arg_table) / sizeof(arg_table[0]); i++) {
+			int n = sysname_lookup(arg_table[i].name);
+
+			if (n >= 0 && n < NR_MAX)
+				by_nr[n] = &arg_table[i];
+		}
+		built = true;
+	}
+	return nr < NR_MAX ? by_nr[nr] : NULL;
 }
 
 static const char *file_type(uint32_t mode)
@@ -84,17 +94,23 @@ static void final_path(const struct vg_file *f, const struct vg_str *ps, const s
 	path_resolve(base, raw, out, outsz);
 }
 
+/* A string argument of the record, written as it was passed (no copy). */
+static void arg_member(struct json_w *w, const char *key, const struct vg_file *f,
+		       const struct vg_str *ps)
+{
+	const char *p = (const char *)f + ps->off;
+
+	json_key(w, key);
+	json_strn(w, p, strnlen(p, ps->len));
+}
+
 /* "path" and "requested" (the argument as passed) of one path argument. */
 static void path_members(struct agent *a, const struct vg_file *f, const struct vg_str *ps,
 			 const char *path, const char *pkey, const char *rkey)
 {
-	char raw[VG_PATH_MAX + 8];
-
 	json_kstr(&a->json, pkey, path);
-	if (ps->off) {
-		agent_rec_path(f, ps, raw, sizeof(raw));
-		json_kstr(&a->json, rkey, raw);
-	}
+	if (ps->off)
+		arg_member(&a->json, rkey, f, ps);
 }
 
 static void mode_member(struct json_w *w, const char *key, uint64_t mode)
@@ -170,12 +186,10 @@ static void file_object(struct agent *a, const struct vg_file *f, const char *pa
 		final_path(f, &f->path2, &f->base2, NULL, target, sizeof(target));
 		path_members(a, f, &f->path2, target, "target", "target_requested");
 	}
-	if (f->hdr.type == VG_EV_SYMLINK) { /* the link's content, as given: not resolved */
-		char target[VG_PATH_MAX + 8];
-
-		agent_rec_path(f, &f->path2, target, sizeof(target));
-		json_kstr(w, "target", target);
-	}
+	if (f->hdr.type == VG_EV_SYMLINK && f->path2.off) /* the link's content: not resolved */
+		arg_member(w, "target", f, &f->path2);
+	else if (f->hdr.type == VG_EV_SYMLINK)
+		json_kstr(w, "target", "");
 	if (f->fd >= 0)
 		json_ki64(w, "fd", f->fd);
 	if (f->fflags & VG_FILE_RESOLVED) {
