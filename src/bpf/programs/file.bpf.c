@@ -85,7 +85,9 @@ static __always_inline void vg_file_resolve(struct vg_file *f, __u32 *off, struc
 		f->fd = f->sys.ret;
 	else if (fda <= 5)
 		f->fd = (int)f->sys.args[fda & 7];
-	if (f->fd < 0 || (fda == VG_A_RET && f->sys.ret < 0))
+	/* a closed fd's slot is empty, or already holds another thread's new file: the fd table
+	 * in user space says what was closed */
+	if (f->fd < 0 || (fda == VG_A_RET && f->sys.ret < 0) || f->hdr.type == VG_EV_CLOSE)
 		return;
 	file = vg_fd_file(t, f->fd);
 	if (!file)
@@ -99,8 +101,7 @@ static __always_inline void vg_file_resolve(struct vg_file *f, __u32 *off, struc
 			f->fflags |= VG_FILE_CLOEXEC;
 		vg_fd_track(f->hdr.tgid, f->fd);
 	}
-	if (f->hdr.type != VG_EV_CLOSE)
-		*off = vg_file_walk(*off, vg_str_off(f, file), file);
+	*off = vg_file_walk(*off, vg_str_off(f, file), file);
 }
 
 static __always_inline int vg_file_exit(struct trace_event_raw_sys_exit *ctx, __u16 type,
