@@ -2,7 +2,8 @@
 # Install, idempotently, everything vigil's build, tests and benchmarks need on Debian 12.
 set -eu
 pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
-	runc busybox-static python3 python3-pytest iproute2 procps util-linux"
+	runc busybox-static python3 python3-pytest iproute2 procps util-linux \
+	libcurl4-openssl-dev libjson-c-dev libyaml-dev openssl python3-cryptography"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
