@@ -176,6 +176,10 @@ def test_unknown_path_and_bad_requests(api):
     assert status == 400
     status, body = get_json(api, "/api/v1/namespaces/prod/pods/nope")
     assert status == 404 and body["details"] == {"name": "nope", "kind": "pods"}
+    c = connect(api)
+    c.request("DELETE", "/api/v1/namespaces/prod/pods/x",
+              headers={"Authorization": "Bearer " + api.token})
+    assert c.getresponse().status == 405
 
 
 # -- lists ---------------------------------------------------------------------------
@@ -320,6 +324,16 @@ def test_watch_from_rv_delivers_changes_in_order(api):
     assert evs[1]["object"]["spec"]["nodeName"] == "node-1"  # the state that matched
 
 
+def test_watch_from_a_future_rv_skips_what_comes_before_it(api):
+    future = int(api.resource_version()) + 2
+    r = watch(api, {"resourceVersion": str(future), "allowWatchBookmarks": "true"})
+    assert next_event(r)["object"]["metadata"]["resourceVersion"] == str(future)  # bookmark
+    for i in range(3):
+        api.modify_pod(*_first_key(api), relabel(str(i)))
+    ev = events_until(r, lambda e: True)[0]
+    assert ev["object"]["metadata"]["resourceVersion"] == str(future + 1)
+
+
 def test_watch_without_rv_starts_with_the_current_pods(api):
     r = watch(api, {"fieldSelector": NODE_SEL})
     added = [next_event(r) for _ in range(20)]
@@ -377,6 +391,15 @@ def test_too_old_rv_is_an_error_event(api):
     # from the current RV it works
     r = watch(api, {"resourceVersion": floor, "timeoutSeconds": "1"})
     assert r.read() == b""
+
+
+def test_set_pods_ends_open_watches(api):
+    rv = api.resource_version()
+    r = watch(api, {"resourceVersion": rv})
+    api.set_pods([fixtures.bare_pod("fresh", node="node-1")])
+    assert r.read() == b""  # ended properly: the client re-watches...
+    ev = next_event(watch(api, {"resourceVersion": rv}))
+    assert ev["type"] == "ERROR" and ev["object"]["code"] == 410  # ... and must relist
 
 
 def test_bounded_history_expires_old_rvs(tmp_path):
