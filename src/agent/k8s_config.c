@@ -177,7 +177,8 @@ static int kc_find(struct kc_ctx *c, json_object *root, const char *list, const 
 	json_object *arr, *item, *v;
 	char field[64];
 
-	if (!json_object_object_get_ex(root, list, &arr) || json_object_is_type(arr, json_type_null))
+	if (!json_object_object_get_ex(root, list, &arr) ||
+	    json_object_is_type(arr, json_type_null))
 		return -ENOENT;
 	if (!json_object_is_type(arr, json_type_array))
 		return kc_fail(c, -EINVAL, "%s: not a list", list);
@@ -443,7 +444,8 @@ static int in_cluster__load(struct k8s_config *kc, const char *host, const char 
 	errno = 0;
 	p = strtoul(port, &end, 10);
 	if (errno || *end || p == 0 || p > 65535 || !isdigit((unsigned char)port[0])) {
-		snprintf(err, errsz, "in-cluster: KUBERNETES_SERVICE_PORT=\"%s\": not a port", port);
+		snprintf(err, errsz, "in-cluster: KUBERNETES_SERVICE_PORT=\"%s\": not a port",
+			 port);
 		return -EINVAL;
 	}
 	n = snprintf(kc->server, sizeof(kc->server), v6 ? "https://[%s]:%lu" : "https://%s:%lu",
@@ -479,7 +481,8 @@ static int config__node(struct k8s_config *kc, char *err, size_t errsz)
 
 	if (env && *env) {
 		if (strlen(env) >= sizeof(kc->node)) {
-			snprintf(err, errsz, "NODE_NAME: longer than %zu bytes", sizeof(kc->node) - 1);
+			snprintf(err, errsz, "NODE_NAME: longer than %zu bytes",
+				 sizeof(kc->node) - 1);
 			return -ENAMETOOLONG;
 		}
 		strcpy(kc->node, env);
