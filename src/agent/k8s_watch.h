@@ -38,6 +38,7 @@ struct k8s_watch_stats {
 	uint64_t synced;       /* 1 once the first full list has been handed over */
 	uint64_t list_bytes;   /* largest list page seen */
 	uint64_t synced_ns;    /* CLOCK_BOOTTIME ns of the first complete list, 0 before */
+	uint64_t pod_errors;   /* pods skipped because k8s_pod__from_json refused them */
 };
 
 struct k8s_watch;
