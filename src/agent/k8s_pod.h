@@ -17,10 +17,12 @@ struct json_object;
 #define K8S_UID_MAX	    37 /* canonical dashed uuid + NUL */
 #define K8S_CONTAINER_ID_MAX 65 /* 64 hex + NUL */
 
-/* Bounds on what one pod may cost; larger values are truncated (marked) or dropped (counted). */
+/* Bounds on what one pod may cost; larger values are cut on a UTF-8 boundary or dropped, and
+ * either is counted in `dropped`. Over K8S_POD_BYTES_MAX, annotations go first (costliest
+ * first), then labels, then (only with absurd container fields) the last containers. */
 #define K8S_LABELS_MAX	     64	    /* labels kept per pod */
 #define K8S_ANNOTATIONS_MAX  32	    /* annotations kept per pod */
-#define K8S_VALUE_MAX	     1024   /* bytes of one label/annotation value kept */
+#define K8S_VALUE_MAX	     1024   /* bytes of one label/annotation value (or any string) kept */
 #define K8S_CONTAINERS_MAX   64	    /* containers (init + app + ephemeral) per pod */
 #define K8S_POD_BYTES_MAX    65536  /* heap per pod, all strings and rendered JSON included */
 
@@ -49,6 +51,10 @@ struct k8s_pod {
 	char *owner_kind, *owner_name;	     /* the controller ownerReference; "" if none */
 	char *workload_kind, *workload_name; /* Deployment behind a ReplicaSet, CronJob behind a
 					      * Job, else the owner; the pod itself if no owner */
+	/* Workload, a heuristic from names alone (no lookups): ReplicaSet "<d>-<h>" with the pod
+	 * label pod-template-hash=<h> -> Deployment "<d>"; Job "<c>-<digits>" with >= 8 digits
+	 * (the CronJob controller's scheduled-minute suffix) -> CronJob "<c>". A Job named so by
+	 * hand is taken for a CronJob's. */
 	struct k8s_kv *labels;
 	size_t nlabels;
 	struct k8s_kv *annotations;
@@ -80,7 +86,9 @@ void k8s_pod__free(struct k8s_pod *p);
  *              "name":"web-7f.."},"service_account":"default","node":"n1"
  *   container: "name":"app","image":"nginx:1.25","image_repository":"nginx",
  *              "image_tag":"1.25","image_digest":"sha256:..","privileged":false
- * Escaped exactly as json.h does. Called by k8s_pod__from_json; exposed for the static loader.
+ * Escaped exactly as json.h does. "owner" is left out when the pod has none; a standalone
+ * holder renders only "labels". Also applies K8S_POD_BYTES_MAX and sets `bytes` (so call it
+ * last). Called by k8s_pod__from_json; exposed for the static loader. 0 or -ENOMEM.
  */
 int k8s_pod__render(struct k8s_pod *p);
 
@@ -93,7 +101,8 @@ const struct k8s_container *k8s_pod__container(const struct k8s_pod *p, const ch
 void k8s_image_split(const char *image, char *repo, char *tag, char *digest, size_t n);
 
 /* Container id and runtime from a status containerID ("containerd://<hex>"). Returns 0, or
- * -EINVAL if it has no scheme or the id is not hex. */
+ * -EINVAL if it has no scheme or the id is not 12 to 64 hex digits (cgroup_parse's range; the
+ * id is lower-cased). */
 int k8s_container_id_parse(const char *cid, char id[K8S_CONTAINER_ID_MAX], char *runtime,
 			   size_t rtsz);
 

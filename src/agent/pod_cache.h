@@ -17,7 +17,7 @@
 #include "k8s_pod.h"
 
 struct pod_cache_stats {
-	uint64_t pods, containers, bytes;	 /* now */
+	uint64_t pods, containers, bytes;	 /* now; containers: ids indexed */
 	uint64_t capacity, bytes_max;
 	uint64_t upserts, deletes, evictions, resync_removed;
 };
@@ -28,7 +28,9 @@ struct pod_cache *pod_cache__new(size_t capacity, size_t bytes_max);
 void pod_cache__free(struct pod_cache *c);
 
 /* Insert or replace (by uid; standalone holders by their first container id). Takes ownership
- * of p; a replaced pod is freed. Returns 0 or -ENOMEM (p freed). */
+ * of p; a replaced pod is freed. A container id belongs to one pod: the newest pod that names
+ * it. Returns 0, -EINVAL when p has no key (uid "", or a holder without a container id), or
+ * -ENOMEM; p is freed on failure. The pod just written is never the one evicted. */
 int pod_cache__upsert(struct pod_cache *c, struct k8s_pod *p);
 /* Remove by uid; -ENOENT if absent. */
 int pod_cache__delete(struct pod_cache *c, const char *uid);

@@ -40,8 +40,7 @@ struct yj {
 
 static int yj_fail(struct yj *y, int ret, yaml_mark_t mark, const char *what)
 {
-	snprintf(y->err, y->errsz, "%s:%zu:%zu: %s", y->name, mark.line + 1, mark.column + 1,
-		 what);
+	snprintf(y->err, y->errsz, "%s:%zu:%zu: %s", y->name, mark.line + 1, mark.column + 1, what);
 	return ret;
 }
 
@@ -89,7 +88,8 @@ static bool one_of(const char *s, const char *const *words)
 static bool plain_int(const char *s, size_t len, struct json_object **out)
 {
 	const char *digits = s + (*s == '-' || *s == '+');
-	bool hex = len > 2 && s[0] == '0' && s[1] == 'x', oct = len > 2 && s[0] == '0' && s[1] == 'o';
+	bool hex = len > 2 && s[0] == '0' && s[1] == 'x',
+	     oct = len > 2 && s[0] == '0' && s[1] == 'o';
 	unsigned long long u;
 	long long v;
 
@@ -139,8 +139,8 @@ static bool is_float(const char *s)
 
 static bool plain_float(const char *s, struct json_object **out)
 {
-	static const char *const inf[] = { ".inf", ".Inf", ".INF", NULL };
-	static const char *const nan[] = { ".nan", ".NaN", ".NAN", NULL };
+	static const char *const inf[] = {".inf", ".Inf", ".INF", NULL};
+	static const char *const nan[] = {".nan", ".NaN", ".NAN", NULL};
 	const char *u = s + (*s == '-' || *s == '+');
 
 	if (one_of(u, inf))
@@ -157,9 +157,9 @@ static bool plain_float(const char *s, struct json_object **out)
 /* A plain scalar's value; *out NULL is a JSON null. -ENOMEM if an object could not be made. */
 static int plain_scalar(const char *s, size_t len, struct json_object **out)
 {
-	static const char *const nulls[] = { "~", "null", "Null", "NULL", NULL };
-	static const char *const trues[] = { "true", "True", "TRUE", NULL };
-	static const char *const falses[] = { "false", "False", "FALSE", NULL };
+	static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
+	static const char *const trues[] = {"true", "True", "TRUE", NULL};
+	static const char *const falses[] = {"false", "False", "FALSE", NULL};
 
 	*out = NULL;
 	if (!len || one_of(s, nulls))
@@ -174,7 +174,8 @@ static int plain_scalar(const char *s, size_t len, struct json_object **out)
 /* Quoted, block and explicitly !!str (or "!") tagged scalars are strings; the rest resolve. */
 static int scalar_value(const yaml_event_t *ev, struct json_object **out)
 {
-	const char *s = (const char *)ev->data.scalar.value, *tag = (const char *)ev->data.scalar.tag;
+	const char *s = (const char *)ev->data.scalar.value,
+		   *tag = (const char *)ev->data.scalar.tag;
 	size_t len = ev->data.scalar.length;
 	bool str_tag = tag && (strcmp(tag, YAML_STR_TAG) == 0 || strcmp(tag, "!") == 0);
 
@@ -249,7 +250,7 @@ static int on_start(struct yj *y, const yaml_event_t *ev)
 	ret = yj_add(y, o);
 	if (ret)
 		return ret;
-	y->stack[y->depth++] = (struct yj_frame){ .obj = o };
+	y->stack[y->depth++] = (struct yj_frame){.obj = o};
 	return 0;
 }
 
@@ -303,7 +304,7 @@ static void yj_cleanup(struct yj *y)
 int yamljson__parse(const char *name, const char *buf, size_t len, struct json_object **out,
 		    char *err, size_t errsz)
 {
-	struct yj y = { .name = name ? name : "", .buf = buf, .err = err, .errsz = errsz };
+	struct yj y = {.name = name ? name : "", .buf = buf, .err = err, .errsz = errsz};
 	yaml_event_t ev;
 	int ret = 0;
 
@@ -311,7 +312,7 @@ int yamljson__parse(const char *name, const char *buf, size_t len, struct json_o
 	if (errsz)
 		err[0] = '\0';
 	if (!yaml_parser_initialize(&y.parser))
-		return yj_fail(&y, -ENOMEM, (yaml_mark_t){ 0 }, "out of memory");
+		return yj_fail(&y, -ENOMEM, (yaml_mark_t){0}, "out of memory");
 	yaml_parser_set_input_string(&y.parser, (const unsigned char *)(buf ? buf : ""), len);
 	while (!ret && !y.done) {
 		if (!yaml_parser_parse(&y.parser, &ev)) {
@@ -369,8 +370,8 @@ fail_errno:
 	return r;
 }
 
-int yamljson__parse_file(const char *path, size_t max_bytes, struct json_object **out,
-			 char *err, size_t errsz)
+int yamljson__parse_file(const char *path, size_t max_bytes, struct json_object **out, char *err,
+			 size_t errsz)
 {
 	char *buf = NULL;
 	size_t len = 0;

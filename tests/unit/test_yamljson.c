@@ -33,7 +33,7 @@ static const char *y2j(const char *yaml)
 	}
 	snprintf(out, sizeof(out), "%s",
 		 json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							   JSON_C_TO_STRING_NOSLASHESCAPE));
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return out;
 }
@@ -105,8 +105,9 @@ UNIT_TEST(plain_floats)
 
 UNIT_TEST(quoted_and_tagged_scalars_stay_strings)
 {
-	CHECK_STR(y2j("a: \"true\"\nb: '123'\nc: \"\"\nd: '~'\ne: !!str 42\nf: ! 0x10\n"),
-		  "{\"a\":\"true\",\"b\":\"123\",\"c\":\"\",\"d\":\"~\",\"e\":\"42\",\"f\":\"0x10\"}");
+	CHECK_STR(
+	    y2j("a: \"true\"\nb: '123'\nc: \"\"\nd: '~'\ne: !!str 42\nf: ! 0x10\n"),
+	    "{\"a\":\"true\",\"b\":\"123\",\"c\":\"\",\"d\":\"~\",\"e\":\"42\",\"f\":\"0x10\"}");
 	/* block scalars are strings, whatever they look like */
 	CHECK_STR(y2j("a: |\n  42\nb: >-\n  true\n"), "{\"a\":\"42\\n\",\"b\":\"true\"}");
 	/* other tags resolve like untagged plain scalars */
@@ -192,15 +193,16 @@ UNIT_TEST(anchors_and_aliases_rejected)
 UNIT_TEST(alias_bomb)
 {
 	/* "billion laughs": would expand to 10^9 nodes; stops at the first anchor */
-	static const char bomb[] = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
-				   "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-				   "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-				   "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-				   "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-				   "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-				   "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
-				   "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
-				   "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
+	static const char bomb[] =
+	    "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+	    "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+	    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+	    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+	    "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+	    "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+	    "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+	    "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+	    "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
 
 	CHECK_STR(y2j(bomb), "(error -22)");
 	CHECK_STR(err, "t.yaml:1:4: anchors are not allowed");
@@ -261,8 +263,7 @@ UNIT_TEST(invalid_utf8_and_nul)
 	CHECK_STR(err, "t.yaml:2:5: invalid leading UTF-8 octet");
 	CHECK_STR(y2j("a: \xc3\x28\n"), "(error -22)");
 	CHECK_STR(err, "t.yaml:1:5: invalid trailing UTF-8 octet");
-	CHECK_INT(yamljson__parse("n", "a: b\0c", 6, &(struct json_object *){ 0 }, err,
-				  sizeof(err)),
+	CHECK_INT(yamljson__parse("n", "a: b\0c", 6, &(struct json_object *){0}, err, sizeof(err)),
 		  -EINVAL);
 	CHECK_STR(err, "n:1:5: control characters are not allowed");
 	/* valid multi-byte text passes through */
