@@ -227,8 +227,10 @@ class ApiServer:
         return self._change(self._store.delete, namespace, name)
 
     def set_pods(self, pods):
-        """Replace the state without events (history restarts: a watch from an
-        older RV gets 410).  Returns the current RV."""
+        """Replace the state without events: each pod gets its own RV, the
+        history restarts after them, a watch from an older RV gets 410 and
+        open watches end (cleanly, as the real server ends a watcher that fell
+        behind).  Returns the current RV."""
         with self.cond:
             self._store.replace(pods)
             self.cond.notify_all()

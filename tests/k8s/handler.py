@@ -187,6 +187,18 @@ class Handler(BaseHTTPRequestHandler):
         except HttpError as e:
             self._send_status(req, e.code, e.status, e.headers)
 
+    def _refuse_method(self):
+        """Only GET is served; the body of any other request is not read, so
+        the connection cannot be reused."""
+        self.close_connection = True
+        req = self.server.api._log(self, urlsplit(self.path).path, {}, "other",
+                                   self._authenticate())
+        self._send_status(req, 405, status_obj(
+            405, "the server does not allow this method on the requested resource",
+            details={}))
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = _refuse_method
+
     def _authenticate(self):
         """"x509:<CN>" for a client certificate the CA signed (the handshake
         already refused any other), "token" for the current bearer token,
@@ -398,7 +410,7 @@ class Handler(BaseHTTPRequestHandler):
                 if line:
                     self._chunk(line)
                     api._count("events")
-            cursor = rv
+            cursor = max(cursor, rv)  # a watch from a future RV stays there
             now = time.monotonic()
             if deadline and now >= deadline:
                 self.wfile.write(b"0\r\n\r\n")
