@@ -222,9 +222,9 @@ void k8s_watch__list(struct k8s_watch *w, struct k8s_attempt *a)
 	w->att = NULL;
 	if (rc)
 		return;
+	/* counted first: whoever sees RESYNC_END also sees the list in the stats */
+	list__done(w, rv);
 	a->rc = k8s_watch__push(w, K8S_RESYNC_END, NULL);
-	if (!a->rc)
-		list__done(w, rv);
 }
 
 /* ---- watch ---- */
@@ -276,8 +276,8 @@ static int watch__event(struct k8s_watch *w, json_object *ev, const char *line, 
 	if (!type || !obj)
 		return watch__malformed(w, line, n, "not a watch event (type, object)");
 	if (!strcmp(type, "ADDED") || !strcmp(type, "MODIFIED") || !strcmp(type, "DELETED")) {
-		rc = watch__pod(w, obj, type[0] == 'D' ? K8S_DELETE : K8S_UPSERT);
 		K8S_COUNT(w, events);
+		rc = watch__pod(w, obj, type[0] == 'D' ? K8S_DELETE : K8S_UPSERT);
 	} else if (!strcmp(type, "BOOKMARK")) {
 		K8S_COUNT(w, bookmarks);
 	} else if (!strcmp(type, "ERROR")) {
