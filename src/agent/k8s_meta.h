@@ -23,7 +23,12 @@ struct pod_cache;
 
 /* Load path into the cache (pods marked static_meta). Returns the number of pods loaded, or a
  * negative errno with "FILE: field: what" (or "FILE:LINE:COL: what" for syntax) in err. A
- * file is loaded whole or not at all. */
+ * file is loaded whole or not at all: a uid or container id given twice is refused, and a file
+ * that does not fit the cache's bounds is -E2BIG.
+ * vigil's form refuses unknown fields (typos would lose metadata silently); uid and name are
+ * required, namespace defaults to "default", workload to the pod itself; container ids are
+ * 12 to 64 hex digits, optionally as "runtime://hex". Each entry of `containers:` becomes a
+ * standalone holder (counted as a pod) whose labels are the container's. */
 int k8s_meta__load(const char *path, struct pod_cache *c, char *err, size_t errsz);
 
 #endif /* VIGIL_K8S_META_H */

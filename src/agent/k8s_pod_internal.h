@@ -50,7 +50,8 @@ void k8s_path(char path[K8S_PATH_MAX], const char *fmt, ...) __attribute__((form
  */
 int k8s_get_str(const struct json_object *o, const char *key, const char *path, const char **out,
 		char *err, size_t errsz);
-/* A string that must be there and not be empty: otherwise "PATH.KEY: missing". */
+/* A string that must be there and not be empty: otherwise "PATH.KEY: missing". *out is
+ * cleared first, so a default cannot hide an absent field. */
 int k8s_get_required(const struct json_object *o, const char *key, const char *path,
 		     const char **out, char *err, size_t errsz);
 int k8s_get_bool(const struct json_object *o, const char *key, const char *path, bool *out,

@@ -123,8 +123,10 @@ int k8s_get_str(const struct json_object *o, const char *key, const char *path, 
 int k8s_get_required(const struct json_object *o, const char *key, const char *path,
 		     const char **out, char *err, size_t errsz)
 {
-	int ret = k8s_get_str(o, key, path, out, err, errsz);
+	int ret;
 
+	*out = NULL;
+	ret = k8s_get_str(o, key, path, out, err, errsz);
 	if (!ret && (!*out || !**out))
 		ret = k8s_err(err, errsz, path, key, "missing");
 	return ret;

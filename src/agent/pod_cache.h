@@ -24,6 +24,7 @@ struct pod_cache_stats {
 
 struct pod_cache;
 
+/* NULL when out of memory or when a bound is 0. */
 struct pod_cache *pod_cache__new(size_t capacity, size_t bytes_max);
 void pod_cache__free(struct pod_cache *c);
 
