@@ -83,6 +83,18 @@ static void watch__connected(void *ctx)
 	k8s_watch__healthy(w);
 }
 
+/* json-c's tokener keeps the buffer its longest string needed: after a large request it is
+ * replaced, so that an idle watcher holds nothing large. */
+static void watch__renew_tokener(struct k8s_watch *w)
+{
+	struct json_tokener *t = json_tokener_new_ex(K8S_JSON_DEPTH);
+
+	if (!t)
+		return; /* the old one still works */
+	json_tokener_free(w->tok);
+	w->tok = t;
+}
+
 /* ---- list ---- */
 
 /* List body bytes, parsed as they come: the page is never held twice. */
@@ -220,6 +232,7 @@ void k8s_watch__list(struct k8s_watch *w, struct k8s_attempt *a)
 		list__page_free(w);
 	} while (!rc && cont[0]);
 	w->att = NULL;
+	watch__renew_tokener(w);
 	if (rc)
 		return;
 	/* counted first: whoever sees RESYNC_END also sees the list in the stats */
@@ -374,6 +387,7 @@ static void watch__reset_line(struct k8s_watch *w)
 		free(w->line);
 		w->line = NULL;
 		w->line_cap = 0;
+		watch__renew_tokener(w);
 	}
 }
 

@@ -38,7 +38,8 @@ class Tool:
     def __init__(self, args, env=None, timeout_s=30):
         e = dict(os.environ, NODE_NAME=NODE)
         for k in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT",
-                  "VIGIL_K8S_WATCH_TIMEOUT_S"):
+                  "VIGIL_K8S_WATCH_TIMEOUT_S", "https_proxy", "HTTPS_PROXY", "http_proxy",
+                  "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
             e.pop(k, None)
         if timeout_s is not None:
             e["VIGIL_K8S_WATCH_TIMEOUT_S"] = str(timeout_s)
@@ -85,6 +86,12 @@ class Tool:
     def log(self, *words):
         with self.cond:
             return [l for l in self.err if all(w in l for w in words)]
+
+    def wait_log(self, *words, timeout=10):
+        """The log lines with all of words, once there is one (stderr is read apart from
+        stdout, so a line may arrive after updates printed later)."""
+        self.wait(lambda t: t.log(*words), timeout, what=f"a log line with {words}")
+        return self.log(*words)
 
     def stats(self):
         with self.cond:
@@ -211,7 +218,7 @@ def test_continue_410_restarts_the_list(api, tools, tmp_path):
     begins = [i for i, o in enumerate(ops) if o[0] == "resync_begin"]
     assert len(begins) == 2 and begins[1] == 501  # page 1 of the first attempt, then anew
     assert len(ops) - begins[1] == 1 + 601 + 1 and ops[-1] == ("resync_end", None)
-    assert t.log("continue token expired", "listing again")
+    t.wait_log("continue token expired", "listing again")
     st = t.stats()
     assert st["relists_410"] == 1 and st["lists"] == 1 and st["list_pages"] == 3
 
@@ -266,8 +273,8 @@ def test_compaction_410_relists_with_resync_markers(api, tools, tmp_path):
     t.wait(lambda t: t.resyncs_ended() >= 2, what="relist")
     assert t.ops(n) == [("resync_begin", None), ("upsert", "keep"), ("upsert", "y"),
                         ("resync_end", None)]
-    assert t.log("too old", "listing again")
-    assert t.log("HTTP 503")
+    t.wait_log("too old", "listing again")
+    t.wait_log("HTTP 503")
     st = t.stats()
     assert st["relists_410"] == 1 and st["lists"] == 2
     assert len(api.requests("list")) == 2
@@ -282,7 +289,7 @@ def test_malformed_line_recovers_without_loss(api, tools, tmp_path):
     api.inject_malformed()
     api.add_pod(fixtures.bare_pod("b", node=NODE))  # may go down the broken stream first
     t.wait(lambda t: t.has_upsert("b"), what="b after the malformed line")
-    lines = t.log("malformed JSON", api.url)
+    lines = t.wait_log("malformed JSON", api.url)
     assert len(lines) == 1, t.err
     assert '\\"type\\":\\"ADDED\\",\\"object\\":{bad' in lines[0] and f"after resourceVersion {rv}" in lines[0]
     w = api.wait_for_request(lambda r: r.kind == "watch", since=mark)
@@ -298,7 +305,7 @@ def test_event_longer_than_16mib_is_dropped_and_rewatched(api, tools, tmp_path):
     api.inject_malformed(b'{"type":"ADDED","object":{"pad":"' + b"x" * (17 << 20) + b'"}}')
     api.add_pod(fixtures.bare_pod("b", node=NODE))
     t.wait(lambda t: t.has_upsert("b"), timeout=20)
-    assert t.log("longer than 16 MiB")
+    t.wait_log("longer than 16 MiB")
     assert t.stats()["parse_errors"] == 1
 
 
@@ -313,7 +320,7 @@ def test_unauthorized_then_token_rotated(api, tools, tmp_path):
     assert len(lines) == 1 and api.url in lines[0] and "Unauthorized" in lines[0], t.err
     api.set_token()
     t.wait(lambda t: t.resyncs_ended() >= 1, timeout=10, what="recovery")
-    assert t.log("connected again")
+    t.wait_log("connected again")
     assert t.stats()["errors"] >= 2
 
 
@@ -362,7 +369,7 @@ def test_unreachable_server_then_up(tmp_path, tools):
     with api:
         api.set_pods([fixtures.bare_pod("late", node=NODE)])
         t.wait(lambda t: t.has_upsert("late"), timeout=10, what="recovery")
-        assert t.log("connected again")
+        t.wait_log("connected again")
         st = t.stats()
         assert st["errors"] >= 2 and st["reconnects"] >= 2
 
