@@ -14,6 +14,7 @@
  *  - errors (connect, TLS, 401/403, 5xx, malformed JSON) are logged once per kind of failure
  *    with the server and the reason, and retried with jittered exponential backoff
  *    (0.5 s doubling to 30 s); success is logged when it recovers.
+ * $VIGIL_K8S_WATCH_TIMEOUT_S (1..3600) replaces the jittered watch timeout (for tests).
  */
 #ifndef VIGIL_K8S_WATCH_H
 #define VIGIL_K8S_WATCH_H
