@@ -66,8 +66,10 @@ char *k8s_escape(char *dst, size_t dstsz, const char *src, size_t len)
 		else
 			n = (size_t)snprintf(tmp, sizeof(tmp), "%c", ch);
 		if (o + n + 4 > dstsz) { /* room for "..." and the NUL */
-			if (o + 4 <= dstsz)
-				memcpy(dst + o, "...", 3), o += 3;
+			if (o + 4 <= dstsz) {
+				memcpy(dst + o, "...", 3);
+				o += 3;
+			}
 			break;
 		}
 		memcpy(dst + o, tmp, n);
@@ -163,7 +165,7 @@ nomem:
 /* The whole file, trimmed; a token is one line of visible ASCII. */
 static int token_read(const char *path, char **out, char *why, size_t whysz)
 {
-	char *buf = malloc(TOKEN_BYTES_MAX + 1), *s, *e;
+	char *buf = malloc(TOKEN_BYTES_MAX + 2), *s, *e; /* one byte more tells "too long" */
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
 	ssize_t n = -1;
 
@@ -191,7 +193,7 @@ static int token_read(const char *path, char **out, char *why, size_t whysz)
 	*out = buf, buf = NULL;
 out:
 	if (buf)
-		explicit_bzero(buf, TOKEN_BYTES_MAX + 1);
+		explicit_bzero(buf, TOKEN_BYTES_MAX + 2);
 	free(buf);
 	if (fd >= 0)
 		close(fd);
@@ -205,14 +207,14 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 /* A token file we cannot read while an earlier token is known: keep that token, say so once. */
-static int http__token_keep(struct k8s_http *h, int rc, const char *why, size_t whysz)
+static int http__token_keep(struct k8s_http *h, int rc, char *why, size_t whysz)
 {
 	if (!h->token)
 		return rc == -ENOMEM ? rc : -EACCES;
 	if (!h->token_warned)
 		log_warn("k8s: %s; keeping the previous token", why);
 	h->token_warned = true;
-	memset((char *)why, 0, whysz);
+	memset(why, 0, whysz);
 	return 0;
 }
 
@@ -308,6 +310,7 @@ static void http__tls(struct k8s_http *h)
 	struct curl_blob blob = { .flags = CURL_BLOB_COPY };
 	const struct k8s_config *kc = &h->kc;
 
+	SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	if (kc->insecure) {
 		SETOPT(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		SETOPT(h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -318,6 +321,9 @@ static void http__tls(struct k8s_http *h)
 		SETOPT(h, CURLOPT_CAINFO, kc->ca_file);
 		SETOPT(h, CURLOPT_CA_CACHE_TIMEOUT, 0L); /* a rotated ca.crt counts at once */
 	}
+	/* the cluster's CA alone, as client-go: not also every public CA in /etc/ssl/certs */
+	if (!kc->insecure && (kc->ca_data || kc->ca_file[0]))
+		SETOPT(h, CURLOPT_CAPATH, NULL);
 	if (kc->cert_data) {
 		blob.data = kc->cert_data, blob.len = strlen(kc->cert_data);
 		SETOPT(h, CURLOPT_SSLCERT_BLOB, &blob);
@@ -462,13 +468,14 @@ static void http__status_reason(struct k8s_http *h, struct k8s_http_res *res)
 		json_object_object_get_ex(st, "message", &msg);
 		json_object_object_get_ex(st, "reason", &why);
 	}
-	if (msg && json_object_is_type(msg, json_type_string))
-		snprintf(res->reason, sizeof(res->reason), "HTTP %ld %s: %s", res->status,
-			 why ? json_object_get_string(why) : "", json_object_get_string(msg));
-	else
-		snprintf(
-		    res->reason, sizeof(res->reason), "HTTP %ld: \"%s\"", res->status,
-		    k8s_escape(head, sizeof(head), h->errbody, h->errlen < 200 ? h->errlen : 200));
+	if (msg && json_object_is_type(msg, json_type_string)) {
+		snprintf(res->reason, sizeof(res->reason), "HTTP %ld%s%s: %s", res->status,
+			 why ? " " : "", why ? json_object_get_string(why) : "",
+			 json_object_get_string(msg));
+	} else {
+		k8s_escape(head, sizeof(head), h->errbody, h->errlen < 200 ? h->errlen : 200);
+		snprintf(res->reason, sizeof(res->reason), "HTTP %ld: \"%s\"", res->status, head);
+	}
 	json_object_put(st);
 }
 

@@ -46,7 +46,8 @@ static bool only_space(const char *s, size_t n)
 /* ---- pods ---- */
 
 /* Convert and hand over. A pod that does not convert is skipped: one bad object must not
- * stop the watch, and re-reading it would not fix it. Only a stop fails. */
+ * stop the watch, and re-reading it would not fix it (a DELETED one was refused when it was
+ * added, too). Only a stop or a lack of memory fails, and then the event is seen again. */
 static int watch__pod(struct k8s_watch *w, json_object *obj, enum k8s_op op)
 {
 	json_object *meta = obj_member(obj, "metadata", json_type_object);
@@ -58,6 +59,9 @@ static int watch__pod(struct k8s_watch *w, json_object *obj, enum k8s_op op)
 	int rc;
 
 	rc = k8s_pod__from_json(obj, &pod, err, sizeof(err));
+	if (rc == -ENOMEM)
+		return k8s_watch__fail(w->att, rc, "memory", "pod %s/%s: out of memory",
+				       ns ? ns : "?", name ? name : "?");
 	if (rc) {
 		pthread_mutex_lock(&w->lock);
 		n = ++w->st.pod_errors;
