@@ -138,33 +138,34 @@ static long watch__jitter(struct k8s_watch *w, long backoff_ms)
 static void watch__run(struct k8s_watch *w)
 {
 	long backoff = BACKOFF_MIN_MS;
-	bool need_list = true, retry = false, good;
+	bool need_list = true, listing, retry = false, good;
 	struct k8s_attempt a;
-	uint64_t t0;
+	uint64_t t0, took;
 
 	while (!atomic_load(&w->stop)) {
 		memset(&a, 0, sizeof(a));
+		listing = need_list;
 		t0 = now_ns();
 		if (retry)
 			K8S_COUNT(w, reconnects);
-		if (need_list)
+		if (listing)
 			k8s_watch__list(w, &a);
 		else
 			k8s_watch__watch(w, &a);
 		if (a.rc == -ECANCELED)
 			break;
-		good = a.delivered > 0 || now_ns() - t0 > GOOD_CONN_NS || (need_list && !a.rc);
-		if (a.rc == 0)
-			need_list = false;
-		else if (a.rc == -ESTALE)
-			need_list = true;
-		retry = a.rc != 0;
-		if (!a.rc && (good || now_ns() - t0 > 1000000000ull))
-			continue; /* a watch that timed out as asked, or the list: go on at once */
-		if (a.rc) /* else a server that ends every watch at once: no busy loop either */
-			watch__report(w, &a, good);
+		took = now_ns() - t0;
+		/* a watch that delivered or lived long: the server was fine, however it ended. Not a
+		 * list: a server that answers every watch with 410 must not get a list per second. */
+		good = !listing && (a.delivered > 0 || took > GOOD_CONN_NS);
 		if (good)
 			backoff = BACKOFF_MIN_MS;
+		need_list = listing ? a.rc != 0 : a.rc == -ESTALE;
+		retry = a.rc != 0;
+		if (!a.rc && (listing || good || took > 1000000000ull))
+			continue; /* the list, or a watch that timed out as asked: go on at once */
+		if (a.rc) /* else a server that ends every watch at once: no busy loop either */
+			watch__report(w, &a, good);
 		watch__sleep(w, watch__jitter(w, backoff));
 		backoff = backoff * 2 < BACKOFF_MAX_MS ? backoff * 2 : BACKOFF_MAX_MS;
 	}

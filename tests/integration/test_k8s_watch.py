@@ -324,6 +324,21 @@ def test_unauthorized_then_token_rotated(api, tools, tmp_path):
     assert t.stats()["errors"] >= 2
 
 
+def test_backoff_doubles_and_failures_are_logged_once(api, tools, tmp_path):
+    api.fail_next(4, status=503, kind="list")
+    kc = api.write_kubeconfig(str(tmp_path / "kubeconfig"))
+    t = tools("--kubeconfig", kc)
+    t.wait(lambda t: t.resyncs_ended() >= 1, timeout=15, what="list after 4 failures")
+    times = [r.time for r in api.requests("list")]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(gaps) == 4
+    for gap, want in zip(gaps, (0.5, 1, 2, 4)):  # jittered by +-20 %
+        assert want * 0.8 - 0.05 <= gap <= want * 1.2 + 0.25, gaps
+    t.wait_log("connected again after 4 failed attempts", "HTTP 503")
+    lines = t.log("warn", "HTTP 503")
+    assert len(lines) == 1 and api.url in lines[0] and "list: HTTP 503" in lines[0], t.err
+
+
 def test_in_cluster_token_rotation_is_picked_up(api, tools, tmp_path):
     sa = api.write_service_account(str(tmp_path / "sa"))
     env = {"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": str(api.port)}
