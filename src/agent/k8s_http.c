@@ -344,6 +344,8 @@ static void http__options(struct k8s_http *h)
 {
 	SETOPT(h, CURLOPT_PROTOCOLS_STR, "https,http");
 	SETOPT(h, CURLOPT_NOSIGNAL, 1L);
+	/* a stop must not wait for a getaddrinfo() in the resolver thread to give up */
+	SETOPT(h, CURLOPT_QUICK_EXIT, 1L);
 	/* what the test server speaks is what runs; watches need no multiplexing here */
 	SETOPT(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
