@@ -152,7 +152,8 @@ def pods_on(api, node=NODE):
 
 
 def synced_tool(api, tools, tmp_path, auth="token-file", **kw):
-    kc = api.write_kubeconfig(str(tmp_path / "kubeconfig"), auth=auth)
+    # decoy: the first context points elsewhere; only current-context's may be used
+    kc = api.write_kubeconfig(str(tmp_path / "kubeconfig"), auth=auth, decoy=True)
     t = tools("--kubeconfig", kc, **kw)
     t.wait(lambda t: t.resyncs_ended() >= 1, what="first list")
     api.wait_for_request(lambda r: r.kind == "watch" and r.status == 200)
