@@ -68,13 +68,17 @@ $(B)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libvigil-san.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit $< $(B)/libvigil-san.a -o $@ $(LDLIBS)
 
+# The pod watcher alone, sanitized, driven by tests/integration/test_k8s_watch.py.
+$(B)/k8s-watchtool: tests/k8s/watchtool.c $(B)/libvigil-san.a
+	$(CC) $(CFLAGS) $(SAN) $< $(B)/libvigil-san.a -o $@ $(LDLIBS)
+
 $(B):
 	@mkdir -p $(B)
 
 unit: $(UNIT_BINS)
 	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
 
-integration: $(B)/vigil
+integration: $(B)/vigil $(B)/k8s-watchtool
 	$(PYTHON) -m pytest -v tests/integration
 
 test: deps

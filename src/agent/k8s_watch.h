@@ -14,6 +14,7 @@
  *  - errors (connect, TLS, 401/403, 5xx, malformed JSON) are logged once per kind of failure
  *    with the server and the reason, and retried with jittered exponential backoff
  *    (0.5 s doubling to 30 s); success is logged when it recovers.
+ * $VIGIL_K8S_WATCH_TIMEOUT_S (1..3600) replaces the jittered watch timeout (for tests).
  */
 #ifndef VIGIL_K8S_WATCH_H
 #define VIGIL_K8S_WATCH_H
@@ -38,6 +39,7 @@ struct k8s_watch_stats {
 	uint64_t synced;       /* 1 once the first full list has been handed over */
 	uint64_t list_bytes;   /* largest list page seen */
 	uint64_t synced_ns;    /* CLOCK_BOOTTIME ns of the first complete list, 0 before */
+	uint64_t pod_errors;   /* pods skipped because k8s_pod__from_json refused them */
 };
 
 struct k8s_watch;
