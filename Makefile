@@ -25,7 +25,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 # the skeleton and BPF object are build products in their own right, not intermediates
 .SECONDARY: $(SKELS) $(patsubst %.skel.h,%.bpf.o,$(SKELS))
 
-.PHONY: all deps run test unit integration bench clean vmlinux format sanitize
+.PHONY: all deps run test unit integration bench bench-overhead bench-k8s clean vmlinux format sanitize
 all: $(B)/vigil
 
 deps:
@@ -90,9 +90,18 @@ run: deps
 	$(MAKE) all
 	./$(B)/vigil run
 
-bench: deps all
+bench: bench-overhead bench-k8s
+
+bench-overhead: deps all
 	$(MAKE) -C bench/overhead
 	bench/overhead/run.sh
+
+# links the agent's own objects, so it times the agent's enrichment code
+$(B)/bench-k8s-enrich: bench/k8s/enrich.c $(B)/libvigil.a
+	$(CC) $(CFLAGS) $< $(B)/libvigil.a -o $@ $(LDLIBS)
+
+bench-k8s: deps all $(B)/bench-k8s-enrich
+	bench/k8s/run.sh
 
 vmlinux:
 	scripts/gen-vmlinux.sh

@@ -12,6 +12,7 @@
 #include "container_cache.h"
 #include "fd_table.h"
 #include "json.h"
+#include "k8s_hold.h"
 #include "probe.h"
 #include "proc_cache.h"
 #include "sysenv.h"
@@ -27,6 +28,16 @@ struct agent_counters {
 	uint64_t decode_errors; /* malformed records (size, ABI, offsets) */
 	uint64_t seq_gaps; /* records missing by per-CPU sequence */
 	uint64_t output_errors; /* JSON lines that could not be built or written */
+};
+
+/* Kubernetes enrichment (k8s_enrich.c); all NULL when no metadata source is configured. */
+struct agent_k8s {
+	struct pod_cache *pods;
+	struct k8s_watch *watch; /* the API watcher thread; NULL without an API server */
+	struct k8s_hold *hold; /* lines waiting for their pod */
+	struct k8s_marks mark; /* of the line being built */
+	bool synced_logged;
+	bool write_err;
 };
 
 struct agent {
@@ -47,6 +58,7 @@ struct agent {
 	int64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	uint64_t started_boot_ns;
 	struct agent_counters cnt;
+	struct agent_k8s k8s;
 	volatile sig_atomic_t stop;
 };
 
@@ -62,19 +74,19 @@ int agent_handle_record(void *ctx, void *data, size_t size);
 
 /* event_json.c: write one event line for a decoded record. */
 int agent_emit_exec(struct agent *a, const struct vg_exec *e, size_t size,
-		    struct proc_entry *pe, const struct cg_entry *cg);
+		    struct proc_entry *pe, struct cg_entry *cg);
 int agent_emit_fork(struct agent *a, const struct vg_fork *f, struct proc_entry *pe,
-		    const struct cg_entry *cg);
+		    struct cg_entry *cg);
 int agent_emit_exit(struct agent *a, const struct vg_exit *x, struct proc_entry *pe,
-		    const struct cg_entry *cg);
+		    struct cg_entry *cg);
 /* Start a syscall event line: common members, process, lineage, container and the
  * "syscall" object. The caller adds its own members and finishes with agent_write_line(). */
 void agent_begin_sys(struct agent *a, const struct vg_hdr *h, const struct vg_sys *s,
-		     struct proc_entry *pe, const struct cg_entry *cg);
+		     struct proc_entry *pe, struct cg_entry *cg);
 /* handler.c: what every syscall record handler needs. */
 struct sys_ctx {
 	struct proc_entry *pe; /* NULL when the process is not cached */
-	const struct cg_entry *cg;
+	struct cg_entry *cg;
 };
 void agent_sys_context(struct agent *a, const struct vg_hdr *h, const struct vg_sys *s,
 		       struct sys_ctx *cx);
@@ -109,6 +121,21 @@ static inline bool agent_type_written(const struct agent *a, int type)
 const char *agent_event_name(int type);
 /* Finish the line in a->json and write it. */
 int agent_write_line(struct agent *a, int type);
+
+/* k8s_enrich.c: pod metadata from the API or the static file. start: 0 also when there is
+ * none (logged); an error only for what the user asked for explicitly (--metadata,
+ * --kubeconfig) or ENOMEM. poll: apply the watcher's updates and release held lines, once
+ * per loop turn. flush: write every held line now. stop: stop the watcher, free. */
+int agent_k8s_start(struct agent *a);
+void agent_k8s_poll(struct agent *a);
+void agent_k8s_flush(struct agent *a);
+void agent_k8s_stop(struct agent *a);
+/* Write the container, pod and attribution members of an event line for cgroup cg. */
+void agent_k8s_members(struct agent *a, struct cg_entry *cg);
+/* Called with a finished line: true if it was taken to wait for its pod's metadata. */
+bool agent_k8s_hold_line(struct agent *a, int type);
+/* The "kubernetes" object of the stats record (nothing without a metadata source). */
+void agent_k8s_stats(struct agent *a);
 
 /* stats.c */
 int agent_emit_stats(struct agent *a, bool final);

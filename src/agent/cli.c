@@ -53,13 +53,21 @@ static const char run_usage[] =
 	"                            is a prefix (repeatable; filtered in the kernel)\n"
 	"  --report-path PATH        always report PATH (beats --ignore-path and --sample)\n"
 	"  --sample TYPE=N           report one in N events of TYPE (repeatable)\n"
+	"  --kubeconfig PATH         Kubernetes API credentials (default: $KUBECONFIG, else the\n"
+	"                            in-cluster service account, else none)\n"
+	"  --no-kubernetes           do not look for the Kubernetes API\n"
+	"  --metadata FILE           static pod/container metadata, YAML or JSON (docs/kubernetes.md)\n"
+	"  --k8s-hold MS             hold an event up to MS for its pod's metadata (default 2000)\n"
+	"  --pod-cache-size N        pods kept in the metadata cache (default 1024)\n"
 	"  --log-level LEVEL         error, warn, info or debug (default info)\n"
 	"  -h, --help                this text\n";
 
 enum {
 	OPT_NODE = 256, OPT_RINGBUF, OPT_PTABLE, OPT_PCACHE, OPT_PBYTES, OPT_GRACE, OPT_CGCACHE,
-	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL, OPT_BTF, OPT_EVENTS, OPT_SCOPE,
-	OPT_IGNORE_PATH, OPT_REPORT_PATH, OPT_SAMPLE,
+	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL, OPT_BTF, OPT_KUBECONFIG, OPT_NOK8S,
+	OPT_METADATA, OPT_K8SHOLD, OPT_PODCACHE,
+	/* list-valued, from here on (parse_list_opt) */
+	OPT_EVENTS, OPT_SCOPE, OPT_IGNORE_PATH, OPT_REPORT_PATH, OPT_SAMPLE,
 };
 
 static const struct option run_opts[] = {
@@ -80,6 +88,11 @@ static const struct option run_opts[] = {
 	{ "ignore-path", required_argument, NULL, OPT_IGNORE_PATH },
 	{ "report-path", required_argument, NULL, OPT_REPORT_PATH },
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+	{ "no-kubernetes", no_argument, NULL, OPT_NOK8S },
+	{ "metadata", required_argument, NULL, OPT_METADATA },
+	{ "k8s-hold", required_argument, NULL, OPT_K8SHOLD },
+	{ "pod-cache-size", required_argument, NULL, OPT_PODCACHE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -97,6 +110,17 @@ static int parse_uint(const char *opt, const char *s, unsigned long long min,
 			opt, s, min, max);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* A path option into a PATH_MAX buffer of the config. */
+static int copy_path(const char *opt, const char *arg, char out[4096])
+{
+	if (!*arg || strlen(arg) >= 4096) {
+		fprintf(stderr, "vigil run: --%s: %s path\n", opt, *arg ? "too long a" : "empty");
+		return -EINVAL;
+	}
+	strcpy(out, arg);
 	return 0;
 }
 
@@ -171,15 +195,26 @@ static int parse_run_opt(int c, const char *arg, struct vg_config *cfg)
 			cfg->stats_interval_s = v;
 		break;
 	case OPT_BTF:
-		if (strlen(arg) >= sizeof(cfg->btf_path)) {
-			fprintf(stderr, "vigil run: --btf: path too long\n");
-			err = -EINVAL;
-			break;
-		}
-		strcpy(cfg->btf_path, arg);
+		err = copy_path("btf", arg, cfg->btf_path);
 		break;
 	case OPT_NOSEED:
 		cfg->seed_procfs = false;
+		break;
+	case OPT_KUBECONFIG:
+	case OPT_METADATA:
+		err = copy_path(c == OPT_KUBECONFIG ? "kubeconfig" : "metadata", arg,
+				c == OPT_KUBECONFIG ? cfg->kubeconfig : cfg->metadata_file);
+		break;
+	case OPT_NOK8S:
+		cfg->k8s_api = false;
+		break;
+	case OPT_K8SHOLD:
+		if (!(err = parse_uint("k8s-hold", arg, 0, 60000, &v)))
+			cfg->k8s_hold_ns = v * 1000000ull;
+		break;
+	case OPT_PODCACHE:
+		if (!(err = parse_uint("pod-cache-size", arg, 16, 1u << 20, &v)))
+			cfg->pod_cache_entries = v;
 		break;
 	case OPT_LOGLEVEL:
 		err = log_parse_level(arg, &cfg->log_level);

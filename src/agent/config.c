@@ -25,6 +25,12 @@ void config_defaults(struct vg_config *cfg)
 	cfg->log_level = LOG_INFO;
 	cfg->events = evsel_default();
 	strcpy(cfg->btf_path, "/sys/kernel/btf/vmlinux");
+	cfg->k8s_api = true;
+	cfg->k8s_hold_ns = 2000ull * 1000000ull;
+	cfg->pod_cache_entries = 1024;
+	cfg->pod_cache_bytes = 32u << 20;
+	cfg->k8s_hold_entries = 16384;
+	cfg->k8s_hold_bytes = 32u << 20;
 	if (node && *node)
 		strncpy(cfg->node, node, sizeof(cfg->node) - 1);
 	else if (gethostname(cfg->node, sizeof(cfg->node) - 1) < 0)

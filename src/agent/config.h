@@ -47,6 +47,15 @@ struct vg_config {
 	enum log_level log_level;
 	char node[256];
 	char btf_path[4096]; /* kernel BTF; another file enables CO-RE on kernels without it */
+	/* Kubernetes enrichment (docs/kubernetes.md) */
+	bool k8s_api; /* discover the API server (--no-kubernetes clears it) */
+	char kubeconfig[4096]; /* --kubeconfig; "" to use $KUBECONFIG or in-cluster config */
+	char metadata_file[4096]; /* --metadata: static pod/container descriptions, "" if none */
+	uint64_t k8s_hold_ns; /* how long an event waits for its pod's metadata; 0: no wait */
+	size_t pod_cache_entries; /* pods kept */
+	size_t pod_cache_bytes; /* heap budget of the pod cache */
+	size_t k8s_hold_entries; /* events waiting for their pod, at most */
+	size_t k8s_hold_bytes; /* ... and their bytes */
 };
 
 void config_defaults(struct vg_config *cfg);

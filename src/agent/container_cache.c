@@ -70,7 +70,7 @@ static void evict_lru(struct container_cache *c)
 	c->st.evictions++;
 }
 
-const struct cg_entry *container_cache__resolve(struct container_cache *c, uint64_t cgroup_id,
+struct cg_entry *container_cache__resolve(struct container_cache *c, uint64_t cgroup_id,
 						const char *names, size_t len, unsigned count,
 						unsigned str_flags, uint32_t cg_flags)
 {

@@ -11,11 +11,19 @@
 
 #define CG_PATH_MAX 1024
 
+struct k8s_pod;
+struct k8s_container;
+
 struct cg_entry {
 	uint64_t cgroup_id;
 	struct cg_identity id;
 	char path[CG_PATH_MAX]; /* as decoded; may start with ".../" */
 	uint32_t flags; /* VG_CG_* from the record */
+	/* Kubernetes metadata of this cgroup, memoised by k8s_enrich.c: valid while k8s_gen is the
+	 * pod cache's generation + 1 (0: never looked up). */
+	uint64_t k8s_gen;
+	const struct k8s_pod *k8s_pod;
+	const struct k8s_container *k8s_ctr;
 	struct cg_entry *hnext, *prev, *next;
 };
 
@@ -29,7 +37,7 @@ struct container_cache *container_cache__new(size_t capacity);
 void container_cache__free(struct container_cache *c);
 /* Identity of cgroup_id. On a miss, decode `names` (leaf-first components, `count` of them,
  * VG_STR_* `str_flags`) and parse. Never NULL unless allocation fails. */
-const struct cg_entry *container_cache__resolve(struct container_cache *c, uint64_t cgroup_id,
+struct cg_entry *container_cache__resolve(struct container_cache *c, uint64_t cgroup_id,
 						const char *names, size_t len, unsigned count,
 						unsigned str_flags, uint32_t cg_flags);
 void container_cache__stats(const struct container_cache *c, struct container_cache_stats *st);

@@ -152,10 +152,9 @@ static void lineage(struct agent *a, const struct proc_entry *pe, uint32_t ppid,
 	json_arr_end(w);
 }
 
-static void container_members(struct agent *a, const struct vg_hdr *h, const struct cg_entry *cg)
+static void container_members(struct agent *a, const struct vg_hdr *h, struct cg_entry *cg)
 {
 	struct json_w *w = &a->json;
-	const char *status = !cg ? "unknown" : (cg->id.container || cg->id.pod) ? "cgroup" : "host";
 
 	json_key(w, "cgroup");
 	json_obj_begin(w);
@@ -163,21 +162,7 @@ static void container_members(struct agent *a, const struct vg_hdr *h, const str
 	json_kstr(w, "path", cg ? cg->path : "");
 	json_kstr(w, "hierarchy", (h->cg_flags & VG_CG_V1) ? "v1" : "v2");
 	json_obj_end(w);
-	if (cg && cg->id.container) {
-		json_key(w, "container");
-		json_obj_begin(w);
-		json_kstr(w, "id", cg->id.container_id);
-		json_kstr(w, "runtime", cg_runtime_name(cg->id.runtime));
-		json_obj_end(w);
-	}
-	if (cg && cg->id.pod) {
-		json_key(w, "pod");
-		json_obj_begin(w);
-		json_kstr(w, "uid", cg->id.pod_uid);
-		json_kstr(w, "qos", cg_qos_name(cg->id.qos));
-		json_obj_end(w);
-	}
-	json_kstr(w, "attribution", status);
+	agent_k8s_members(a, cg);
 }
 
 static void begin_event(struct agent *a, const struct vg_hdr *h)
@@ -185,6 +170,7 @@ static void begin_event(struct agent *a, const struct vg_hdr *h)
 	struct json_w *w = &a->json;
 
 	json_reset(w);
+	a->k8s.mark.active = false;
 	json_obj_begin(w);
 	json_kstr(w, "schema", VIGIL_SCHEMA);
 	json_kstr(w, "type", type_names[h->type]);
@@ -199,6 +185,8 @@ int agent_write_line(struct agent *a, int type)
 	struct json_w *w = &a->json;
 
 	json_obj_end(w);
+	if (agent_k8s_hold_line(a, type))
+		return 0;
 	if (w->err || fwrite(w->buf, 1, w->len, a->out) != w->len || fputc('\n', a->out) == EOF) {
 		a->cnt.output_errors++;
 		return -EIO;
@@ -217,7 +205,7 @@ static void proc_minimal(struct agent *a, uint32_t tgid, uint64_t start_ns, cons
 }
 
 int agent_emit_exec(struct agent *a, const struct vg_exec *e, size_t size,
-		    struct proc_entry *pe, const struct cg_entry *cg)
+		    struct proc_entry *pe, struct cg_entry *cg)
 {
 	struct json_w *w = &a->json;
 	char comm[VG_COMM_LEN + 1] = "";
@@ -247,7 +235,7 @@ int agent_emit_exec(struct agent *a, const struct vg_exec *e, size_t size,
 }
 
 int agent_emit_fork(struct agent *a, const struct vg_fork *f, struct proc_entry *pe,
-		    const struct cg_entry *cg)
+		    struct cg_entry *cg)
 {
 	struct json_w *w = &a->json;
 	char comm[VG_COMM_LEN + 1] = "";
@@ -268,7 +256,7 @@ int agent_emit_fork(struct agent *a, const struct vg_fork *f, struct proc_entry 
 }
 
 void agent_begin_sys(struct agent *a, const struct vg_hdr *h, const struct vg_sys *s,
-		     struct proc_entry *pe, const struct cg_entry *cg)
+		     struct proc_entry *pe, struct cg_entry *cg)
 {
 	struct json_w *w = &a->json;
 	const char *name = sysname(s->nr);
@@ -302,7 +290,7 @@ void agent_begin_sys(struct agent *a, const struct vg_hdr *h, const struct vg_sy
 }
 
 int agent_emit_exit(struct agent *a, const struct vg_exit *x, struct proc_entry *pe,
-		    const struct cg_entry *cg)
+		    struct cg_entry *cg)
 {
 	struct json_w *w = &a->json;
 	char comm[VG_COMM_LEN + 1] = "", sig[24] = "";

@@ -50,7 +50,7 @@ static void track_seq(struct agent *a, const struct vg_hdr *h)
 	*last = h->seq;
 }
 
-static const struct cg_entry *resolve_cgroup(struct agent *a, const struct vg_hdr *h)
+static struct cg_entry *resolve_cgroup(struct agent *a, const struct vg_hdr *h)
 {
 	const char *rec = (const char *)h;
 
@@ -80,7 +80,7 @@ void agent_rec_path(const void *rec, const struct vg_str *s, char *out, size_t o
 static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 {
 	char binary[VG_PATH_MAX + 8], cwd[VG_PATH_MAX + 8];
-	const struct cg_entry *cg;
+	struct cg_entry *cg;
 	struct proc_entry *pe;
 
 	if (agent_check_str(&e->args, sizeof(*e), size) ||
@@ -117,7 +117,7 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 
 static int on_fork(struct agent *a, const struct vg_fork *f)
 {
-	const struct cg_entry *cg = resolve_cgroup(a, &f->hdr);
+	struct cg_entry *cg = resolve_cgroup(a, &f->hdr);
 	struct proc_entry *pe, *parent;
 
 	fd_table__fork(a->fds, f->ppid, f->hdr.tgid);
@@ -144,7 +144,7 @@ static int on_fork(struct agent *a, const struct vg_fork *f)
 
 static int on_exit(struct agent *a, const struct vg_exit *x)
 {
-	const struct cg_entry *cg = resolve_cgroup(a, &x->hdr);
+	struct cg_entry *cg = resolve_cgroup(a, &x->hdr);
 	struct proc_entry *pe = proc_cache__lookup(a->procs, x->hdr.tgid, x->start_ns);
 	int err;
 

@@ -399,6 +399,22 @@ void json_raw(struct json_w *w, const char *s)
 	jw_token(w, s, strlen(s));
 }
 
+void json_members_raw(struct json_w *w, const char *s, size_t n)
+{
+	unsigned char *st = &w->first[w->depth];
+
+	if (w->err || !n)
+		return;
+	if (!(*st & JW_OBJ) || (*st & JW_KEY)) {
+		jw_fail(w, -EINVAL);
+		return;
+	}
+	if (!(*st & JW_FIRST))
+		jw_putc(w, ',');
+	*st &= ~JW_FIRST;
+	jw_put(w, s, n);
+}
+
 /*
  * Rendered as a scaled integer rather than with "%.*f" because printf takes the decimal point
  * from LC_NUMERIC, and a "," would break the JSON. "%.0f" never prints a decimal point.

@@ -71,6 +71,9 @@ void json_null(struct json_w *w);
  * is too large for them (>= 9e18 / 10^decimals). Non-finite values are written as null. */
 void json_double(struct json_w *w, double v, int decimals);
 void json_raw(struct json_w *w, const char *s); /* pre-rendered JSON value, not checked */
+/* Pre-rendered object members ("a":1,"b":2: no braces, no leading comma) appended to the
+ * object being built, with a comma when it already has members; n == 0 writes nothing. */
+void json_members_raw(struct json_w *w, const char *s, size_t n);
 
 /* Convenience: key + value. */
 void json_kstr(struct json_w *w, const char *k, const char *v);

@@ -36,7 +36,7 @@ struct k8s_config {
 /*
  * Discover. `kubeconfig` is the --kubeconfig value or NULL; `sa_dir` is K8S_SA_DIR (tests
  * pass another). Returns 0 with source set (K8S_NONE when nothing is configured), or a
- * negative errno with the reason in err ("kubeconfig /x: users[0].user.token-file: cannot
+ * negative errno with the reason in err ("kubeconfig /x: users[0].user.tokenFile: cannot
  * read: ..."), which the caller logs before running without enrichment.
  */
 int k8s_config__discover(struct k8s_config *kc, const char *kubeconfig, const char *sa_dir,

@@ -41,6 +41,7 @@ static int render_container(struct json_w *w, struct k8s_container *c)
 	json_kstr(w, "image_tag", c->image_tag);
 	json_kstr(w, "image_digest", c->image_digest);
 	json_kbool(w, "privileged", c->privileged);
+	json_kbool(w, "ephemeral", c->ephemeral); /* kubectl debug: an added shell in a pod */
 	json_obj_end(w);
 	free(c->json);
 	c->json = NULL;

@@ -95,6 +95,9 @@ static int setup(struct agent *a)
 	}
 	agent_sync_clock(a);
 	a->started_boot_ns = agent_boot_ns();
+	/* before the BPF load, so the first pod list runs while the programs load */
+	if ((err = agent_k8s_start(a)))
+		return err;
 	/* attach before seeding, so a process that starts in between is seen by one or both */
 	if ((err = agent_bpf_start(a)))
 		return err;
@@ -111,6 +114,7 @@ static int setup(struct agent *a)
 
 static void teardown(struct agent *a)
 {
+	agent_k8s_stop(a);
 	fd_table__free(a->fds);
 	agent_bpf_stop(a);
 	proc_cache__free(a->procs);
@@ -154,6 +158,7 @@ static int loop(struct agent *a)
 			log_error("ring buffer poll: %s", strerror(-n));
 			return n;
 		}
+		agent_k8s_poll(a);
 		fflush(a->out);
 		periodic(a, &last_sweep, &last_stats);
 	}
@@ -180,6 +185,7 @@ int agent_run(const struct vg_config *cfg)
 		/* detach first, then drain what is already in the ring, so nothing is cut short */
 		agent_bpf_detach(a);
 		ring_buffer__consume(a->rb);
+		agent_k8s_flush(a);
 		agent_emit_stats(a, true);
 		fflush(a->out);
 		agent_print_summary(a);

@@ -148,6 +148,7 @@ int agent_emit_stats(struct agent *a, bool final)
 	agent_bpf_kstats(a, &k);
 	self_usage(&u);
 	json_reset(w);
+	a->k8s.mark.active = false;
 	json_obj_begin(w);
 	json_kstr(w, "schema", VIGIL_SCHEMA);
 	json_kstr(w, "type", "stats");
@@ -160,6 +161,7 @@ int agent_emit_stats(struct agent *a, bool final)
 	kernel_object(w, &k);
 	drops_object(a, &k);
 	cache_objects(a);
+	agent_k8s_stats(a);
 	json_key(w, "agent");
 	json_obj_begin(w);
 	json_key(w, "cpu_user_s");

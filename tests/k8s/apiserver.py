@@ -417,8 +417,9 @@ class ApiServer:
     def write_kubeconfig(self, path, auth="token", inline_data=False, decoy=False):
         """A kubeconfig for this server; auth "token", "token-file" or
         "client-cert"; inline_data uses the *-data fields instead of paths."""
-        if self._httpd is None:
-            raise RuntimeError("start() the server first: the kubeconfig needs its port")
+        if self._httpd is None and not self.port:
+            raise RuntimeError("start() the server first, or give it a port: the kubeconfig "
+                               "needs one")
         text = kubeconfig.kubeconfig_text(
             self.url, self.ca_path, auth, token=self.token, token_path=self.token_path,
             client_cert=self.certs.client_cert, client_key=self.certs.client_key,

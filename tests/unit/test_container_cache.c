@@ -32,11 +32,11 @@ static struct container_cache_stats stats(const struct container_cache *c)
 }
 
 /* Components in an exact-size heap buffer, so ASan sees any read past len. */
-static const struct cg_entry *resolve(struct container_cache *c, uint64_t id, const char *names,
+static struct cg_entry *resolve(struct container_cache *c, uint64_t id, const char *names,
 				      size_t len, unsigned count, unsigned flags)
 {
 	char *copy = malloc(len ? len : 1);
-	const struct cg_entry *e;
+	struct cg_entry *e;
 
 	if (!copy)
 		abort();
@@ -49,7 +49,7 @@ static const struct cg_entry *resolve(struct container_cache *c, uint64_t id, co
 UNIT_TEST(resolve_kubepods_cgroupfs)
 {
 	struct container_cache *c = container_cache__new(8);
-	const struct cg_entry *e, *again;
+	struct cg_entry *e, *again;
 
 	/* the walk's buffer holds each component with its NUL */
 	e = container_cache__resolve(c, 4242, kubepods, sizeof(kubepods), 4, ROOTED, VG_CG_V1);
@@ -85,7 +85,7 @@ UNIT_TEST(resolve_kubepods_cgroupfs)
 UNIT_TEST(resolve_systemd_and_host)
 {
 	struct container_cache *c = container_cache__new(8);
-	const struct cg_entry *e;
+	struct cg_entry *e;
 
 	e = resolve(c, 1,
 		    NAMES("cri-containerd-" CID ".scope\0kubepods-burstable-pod" UID_
@@ -121,7 +121,7 @@ UNIT_TEST(resolve_systemd_and_host)
 UNIT_TEST(truncated_walk_still_parses)
 {
 	struct container_cache *c = container_cache__new(8);
-	const struct cg_entry *e;
+	struct cg_entry *e;
 
 	/* the kernel stopped after two components: not rooted */
 	e = resolve(c, 10, NAMES(CID "\0pod" UID "\0"), 2, VG_STR_COMPONENTS);
@@ -159,7 +159,7 @@ UNIT_TEST(path_longer_than_entry)
 {
 	struct container_cache *c = container_cache__new(2);
 	char names[3000];
-	const struct cg_entry *e;
+	struct cg_entry *e;
 
 	/* 20 components of 149 characters: 3000 bytes of path */
 	for (int i = 0; i < 20; i++) {
@@ -174,7 +174,7 @@ UNIT_TEST(path_longer_than_entry)
 	container_cache__free(c);
 }
 
-static const struct cg_entry *resolve_n(struct container_cache *c, uint64_t id)
+static struct cg_entry *resolve_n(struct container_cache *c, uint64_t id)
 {
 	char names[64];
 	int n = snprintf(names, sizeof(names), "svc%llu.service", (unsigned long long)id);
@@ -183,7 +183,7 @@ static const struct cg_entry *resolve_n(struct container_cache *c, uint64_t id)
 	return resolve(c, id, names, n + 1 + 13, 2, ROOTED);
 }
 
-static void check_path(const struct cg_entry *e, uint64_t id)
+static void check_path(struct cg_entry *e, uint64_t id)
 {
 	char want[64];
 
@@ -198,7 +198,7 @@ static void check_path(const struct cg_entry *e, uint64_t id)
 UNIT_TEST(capacity_lru)
 {
 	struct container_cache *c = container_cache__new(4);
-	const struct cg_entry *e[7];
+	struct cg_entry *e[7];
 
 	for (uint64_t i = 1; i <= 4; i++)
 		e[i] = resolve_n(c, i);

@@ -72,7 +72,7 @@ UNIT_TEST(vigil_form)
 	CHECK_STR(ctr->runtime, "");
 	CHECK_STR(ctr->json, "\"name\":\"app\",\"image\":\"nginx:1.25\",\"image_repository\":"
 			     "\"nginx\",\"image_tag\":\"1.25\",\"image_digest\":\"\","
-			     "\"privileged\":false");
+			     "\"privileged\":false,\"ephemeral\":false");
 	/* upper-case hex with a runtime scheme */
 	CHECK(pod_cache__by_container(c, PROXY_ID, &ctr) == p);
 	CHECK_STR(ctr->id, PROXY_ID);
@@ -91,7 +91,7 @@ UNIT_TEST(vigil_form)
 			   "\"annotations\":{},\"workload\":{\"kind\":\"Pod\",\"name\":\"batch\"},"
 			   "\"service_account\":\"\",\"node\":\"\"");
 	CHECK_STR(ctr->json, "\"name\":\"\",\"image\":\"\",\"image_repository\":\"\","
-			     "\"image_tag\":\"\",\"image_digest\":\"\",\"privileged\":false");
+			     "\"image_tag\":\"\",\"image_digest\":\"\",\"privileged\":false,\"ephemeral\":false");
 
 	/* containers outside pods: a holder each, found by container id only */
 	p = pod_cache__by_container(c, DB_ID, &ctr);
@@ -105,7 +105,7 @@ UNIT_TEST(vigil_form)
 			   "\"com.docker.compose.service\":\"db\"}");
 	CHECK_STR(ctr->json, "\"name\":\"db\",\"image\":\"postgres:16\",\"image_repository\":"
 			     "\"postgres\",\"image_tag\":\"16\",\"image_digest\":\"\","
-			     "\"privileged\":false");
+			     "\"privileged\":false,\"ephemeral\":false");
 	p = pod_cache__by_container(c, CACHE_ID, &ctr);
 	CHECK(p != NULL);
 	if (!p)

@@ -93,12 +93,12 @@ UNIT_TEST(deployment_pod)
 	CHECK_STR(p->containers[0].json,
 		  "\"name\":\"nginx\",\"image\":\"nginx:1.25.3\",\"image_repository\":\"nginx\","
 		  "\"image_tag\":\"1.25.3\",\"image_digest\":\"" NGINX_DIGEST "\","
-		  "\"privileged\":false");
+		  "\"privileged\":false,\"ephemeral\":false");
 	CHECK_STR(p->containers[1].json,
 		  "\"name\":\"exporter\",\"image\":\"quay.io/prometheuscommunity/"
 		  "nginx-prometheus-exporter:v1.1.0\",\"image_repository\":\"quay.io/"
 		  "prometheuscommunity/nginx-prometheus-exporter\",\"image_tag\":\"v1.1.0\","
-		  "\"image_digest\":\"" EXPORTER_DIGEST "\",\"privileged\":false");
+		  "\"image_digest\":\"" EXPORTER_DIGEST "\",\"privileged\":false,\"ephemeral\":false");
 	CHECK(k8s_pod__container(p, WEB_NGINX_ID) == &p->containers[0]);
 	CHECK(k8s_pod__container(p, WEB_EXPORTER_ID) == &p->containers[1]);
 	CHECK(k8s_pod__container(p, DB_POSTGRES_ID) == NULL);
@@ -145,7 +145,7 @@ UNIT_TEST(cronjob_pod)
 		  "pg-backup:2.4@" PGBACKUP_DIGEST
 		  "\",\"image_repository\":\"registry.internal:5000/ops/pg-backup\","
 		  "\"image_tag\":\"2.4\",\"image_digest\":\"" PGBACKUP_DIGEST "\","
-		  "\"privileged\":false");
+		  "\"privileged\":false,\"ephemeral\":false");
 	k8s_pod__free(p);
 }
 
@@ -178,11 +178,11 @@ UNIT_TEST(statefulset_pod_with_init_and_debug_containers)
 	CHECK_STR(p->containers[0].json,
 		  "\"name\":\"init-perms\",\"image\":\"busybox:1.36\",\"image_repository\":"
 		  "\"busybox\",\"image_tag\":\"1.36\",\"image_digest\":\"" BUSYBOX_DIGEST "\","
-		  "\"privileged\":true");
+		  "\"privileged\":true,\"ephemeral\":false");
 	CHECK_STR(p->containers[2].json,
 		  "\"name\":\"debugger-8xq4t\",\"image\":\"busybox:1.36\",\"image_repository\":"
 		  "\"busybox\",\"image_tag\":\"1.36\",\"image_digest\":\"" BUSYBOX_DIGEST "\","
-		  "\"privileged\":false");
+		  "\"privileged\":false,\"ephemeral\":true");
 	CHECK_STR(p->json,
 		  "\"name\":\"db-0\",\"namespace\":\"prod\",\"labels\":{\"app\":\"db\","
 		  "\"apps.kubernetes.io/pod-index\":\"0\",\"controller-revision-hash\":"
@@ -227,7 +227,7 @@ UNIT_TEST(bare_pod_applied_with_kubectl)
 	CHECK_STR(p->containers[1].json,
 		  "\"name\":\"sidecar\",\"image\":\"localhost:5000/tools/sidecar\","
 		  "\"image_repository\":\"localhost:5000/tools/sidecar\",\"image_tag\":\"\","
-		  "\"image_digest\":\"\",\"privileged\":false");
+		  "\"image_digest\":\"\",\"privileged\":false,\"ephemeral\":false");
 	CHECK(k8s_pod__container(p, BARE_SHELL_ID) == &p->containers[0]);
 	k8s_pod__free(p);
 }
