@@ -56,7 +56,7 @@ static const char run_usage[] =
 	"  --kubeconfig PATH         Kubernetes API credentials (default: $KUBECONFIG, else the\n"
 	"                            in-cluster service account, else none)\n"
 	"  --no-kubernetes           do not look for the Kubernetes API\n"
-	"  --metadata FILE           static pod/container metadata, YAML or JSON (docs/kubernetes.md)\n"
+	"  --metadata FILE           static pod and container metadata, YAML or JSON\n"
 	"  --k8s-hold MS             hold an event up to MS for its pod's metadata (default 2000)\n"
 	"  --pod-cache-size N        pods kept in the metadata cache (default 1024)\n"
 	"  --log-level LEVEL         error, warn, info or debug (default info)\n"

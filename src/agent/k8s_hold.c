@@ -73,7 +73,8 @@ void k8s_hold__release(struct k8s_hold *h, uint64_t now_ns,
 		bool ok = ready && ready(ctx, e);
 
 		if (!ok && e->deadline_ns > now_ns) {
-			/* deadlines grow along the list: without a ready test nothing later is due */
+			/* deadlines grow along the list: without a ready test, no later one is
+			 * due either */
 			if (!ready)
 				break;
 			pp = &e->next;

@@ -212,7 +212,7 @@ static int http__token_keep(struct k8s_http *h, int rc, char *why, size_t whysz)
 	if (!h->token)
 		return rc == -ENOMEM ? rc : -EACCES;
 	if (!h->token_warned)
-		log_warn("k8s: %s; keeping the previous token", why);
+		log_warn("kubernetes: %s; keeping the previous token", why);
 	h->token_warned = true;
 	memset(why, 0, whysz);
 	return 0;

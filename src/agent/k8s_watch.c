@@ -71,8 +71,8 @@ void k8s_watch__healthy(struct k8s_watch *w)
 {
 	if (!w->fail_key[0])
 		return;
-	log_info("k8s: %s: connected again after %llu failed attempts (last: %s)", w->server,
-		 (unsigned long long)w->fail_count, w->fail_reason);
+	log_info("kubernetes: %s: connected again after %llu failed attempts (last: %s)",
+		 w->server, (unsigned long long)w->fail_count, w->fail_reason);
 	w->fail_key[0] = 0;
 	w->fail_count = 0;
 }
@@ -85,7 +85,7 @@ static void watch__report(struct k8s_watch *w, const struct k8s_attempt *a, bool
 {
 	if (a->rc == -ESTALE) {
 		K8S_COUNT(w, relists_410);
-		log_info("k8s: %s: %s; listing again", w->server, a->reason);
+		log_info("kubernetes: %s: %s; listing again", w->server, a->reason);
 		return;
 	}
 	K8S_COUNT(w, errors);
@@ -93,12 +93,12 @@ static void watch__report(struct k8s_watch *w, const struct k8s_attempt *a, bool
 		return;
 	if (good && a->connected) {
 		/* an established watch ended early: routine (apiserver restarts, LB idle cuts) */
-		log_debug("k8s: %s: watch ended: %s; watching again from resourceVersion %s",
+		log_debug("kubernetes: %s: watch ended: %s; watching again from resourceVersion %s",
 			  w->server, a->reason, w->rv);
 		return;
 	}
 	if (strcmp(a->key, w->fail_key) != 0)
-		log_warn("k8s: %s: %s%s", w->server, a->reason,
+		log_warn("kubernetes: %s: %s%s", w->server, a->reason,
 			 w->fail_key[0] ? ""
 					: " (retrying with backoff; logged again when it changes)");
 	snprintf(w->fail_key, sizeof(w->fail_key), "%s", a->key[0] ? a->key : "?");
@@ -155,8 +155,9 @@ static void watch__run(struct k8s_watch *w)
 		if (a.rc == -ECANCELED)
 			break;
 		took = now_ns() - t0;
-		/* a watch that delivered or lived long: the server was fine, however it ended. Not a
-		 * list: a server that answers every watch with 410 must not get a list per second. */
+		/* a watch that delivered or lived long: the server was fine, however it ended.
+		 * Not a list: a server that answers every watch with 410 must not get a list per
+		 * second. */
 		good = !listing && (a.delivered > 0 || took > GOOD_CONN_NS);
 		if (good)
 			backoff = BACKOFF_MIN_MS;
@@ -188,7 +189,7 @@ static long watch__timeout_env(void)
 		return 0;
 	v = strtol(s, &end, 10);
 	if (*end || v < 1 || v > 3600) {
-		log_warn("k8s: %s=\"%s\" is not 1..3600 seconds; ignored", TIMEOUT_ENV, s);
+		log_warn("kubernetes: %s=\"%s\" is not 1..3600 seconds; ignored", TIMEOUT_ENV, s);
 		return 0;
 	}
 	return v;
@@ -257,7 +258,7 @@ int k8s_watch__start(struct k8s_watch **out, const struct k8s_config *kc)
 		k8s_watch__stop(w);
 		return rc;
 	}
-	log_info("k8s: watching the pods of node %s at %s", kc->node, kc->server);
+	log_info("kubernetes: watching the pods of node %s at %s", kc->node, kc->server);
 	*out = w;
 	return 0;
 }

@@ -68,7 +68,7 @@ static int watch__pod(struct k8s_watch *w, json_object *obj, enum k8s_op op)
 		pthread_mutex_unlock(&w->lock);
 		/* the first ten, then every power of two: a pod updated in a loop is not a flood */
 		if (n <= 10 || !(n & (n - 1)))
-			log_warn("k8s: pod %s/%s skipped: %s (%llu pods skipped so far)",
+			log_warn("kubernetes: pod %s/%s skipped: %s (%llu pods skipped so far)",
 				 ns ? ns : "?", name ? name : "?", err, (unsigned long long)n);
 		return 0;
 	}
@@ -252,7 +252,7 @@ static int watch__malformed(struct k8s_watch *w, const char *line, size_t n, con
 	char esc[1024];
 
 	K8S_COUNT(w, parse_errors);
-	log_warn("k8s: %s: watch stream: %s after resourceVersion %s: \"%s\" (%zu bytes); "
+	log_warn("kubernetes: %s: watch stream: %s after resourceVersion %s: \"%s\" (%zu bytes); "
 		 "watching again from there",
 		 w->server, what, w->rv, k8s_escape(esc, sizeof(esc), line, n < 200 ? n : 200), n);
 	w->att->reported = true;
