@@ -4,6 +4,7 @@
  * they arrive, the watch stream framed into lines and each line parsed as one watch event.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,10 +127,15 @@ static int list__body(void *ctx, const char *data, size_t len)
 
 static void list__page_free(struct k8s_watch *w)
 {
+	bool big = w->page_bytes > K8S_LINE_KEEP;
+
 	json_object_put(w->page);
 	w->page = NULL;
 	w->page_bytes = 0;
 	json_tokener_reset(w->tok);
+	/* glibc keeps a freed tree in this thread's arena; give a big one back to the system */
+	if (big)
+		malloc_trim(0);
 }
 
 /* GET one page into w->page. Returns 0, or fills a and returns a->rc. */
@@ -327,6 +333,8 @@ static int watch__line(struct k8s_watch *w, const char *line, size_t n)
 	}
 	rc = watch__event(w, ev, line, n);
 	json_object_put(ev);
+	if (n > K8S_LINE_KEEP)
+		malloc_trim(0); /* see list__page_free */
 	return rc;
 }
 

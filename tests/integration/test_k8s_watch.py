@@ -24,6 +24,7 @@ import kubeconfig  # noqa: E402
 
 WATCHTOOL = os.environ.get("VIGIL_WATCHTOOL") or os.path.join(REPO, "build", "k8s-watchtool")
 NODE = "node-1"
+LIMIT = 25  # K8S_LIST_LIMIT in src/agent/k8s_watch_int.h
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -173,7 +174,7 @@ def test_list_then_watch_in_order(api, tools, tmp_path):
     assert ups[0]["op"] == "resync_begin" and ups[-1]["op"] == "resync_end"
     assert sorted(u["name"] for u in ups[1:-1]) == sorted(pods_on(api))
     lst = api.requests("list")[0]
-    assert lst.query["limit"] == "500" and lst.query["fieldSelector"] == f"spec.nodeName={NODE}"
+    assert lst.query["limit"] == str(LIMIT) and lst.query["fieldSelector"] == f"spec.nodeName={NODE}"
     assert "resourceVersion" not in lst.query and lst.user == "token"
     w = api.requests("watch")[0]
     assert w.query["resourceVersion"] == list_rv
@@ -194,19 +195,19 @@ def test_list_then_watch_in_order(api, tools, tmp_path):
 
 
 def test_paginated_list(api, tools, tmp_path):
-    api.set_pods(fixtures.population(NODE, 1001, other_count=20, seed=3))
+    api.set_pods(fixtures.population(NODE, 2 * LIMIT + 1, other_count=0, seed=3))
     t = synced_tool(api, tools, tmp_path)
     lists = api.requests("list")
     assert len(lists) == 3 and "continue" not in lists[0].query
     assert all(r.query.get("continue") for r in lists[1:])
     names = [u["name"] for u in t.updates() if u["op"] == "upsert"]
-    assert len(names) == len(set(names)) == 1001
+    assert len(names) == len(set(names)) == 2 * LIMIT + 1
     st = t.stats()
     assert st["list_pages"] == 3 and st["lists"] == 1
 
 
 def test_continue_410_restarts_the_list(api, tools, tmp_path):
-    api.set_pods(fixtures.population(NODE, 600, other_count=0, seed=4))
+    api.set_pods(fixtures.population(NODE, 2 * LIMIT + 10, other_count=0, seed=4))
     api.stall_next_list(0)    # page 1 at once
     api.stall_next_list(1.5)  # page 2 waits: meanwhile its snapshot is compacted away
     kc = api.write_kubeconfig(str(tmp_path / "kubeconfig"))
@@ -216,15 +217,15 @@ def test_continue_410_restarts_the_list(api, tools, tmp_path):
     api.compact()
     t.wait(lambda t: t.resyncs_ended() >= 1, timeout=15, what="list")
     lists = api.requests("list")
-    assert [bool(r.query.get("continue")) for r in lists] == [False, True, False, True]
+    assert [bool(r.query.get("continue")) for r in lists] == [False, True, False, True, True]
     assert lists[1].status == 410
     ops = t.ops()
     begins = [i for i, o in enumerate(ops) if o[0] == "resync_begin"]
-    assert len(begins) == 2 and begins[1] == 501  # page 1 of the first attempt, then anew
-    assert len(ops) - begins[1] == 1 + 601 + 1 and ops[-1] == ("resync_end", None)
+    assert len(begins) == 2 and begins[1] == LIMIT + 1  # page 1 of the first attempt, anew
+    assert len(ops) - begins[1] == 1 + 2 * LIMIT + 11 + 1 and ops[-1] == ("resync_end", None)
     t.wait_log("continue token expired", "listing again")
     st = t.stats()
-    assert st["relists_410"] == 1 and st["lists"] == 1 and st["list_pages"] == 3
+    assert st["relists_410"] == 1 and st["lists"] == 1 and st["list_pages"] == 4
 
 
 def test_disconnects_rewatch_from_last_rv(api, tools, tmp_path):
@@ -415,13 +416,18 @@ def test_client_certificate_auth(api, tools, tmp_path, inline):
 
 
 def test_250_pods_in_a_10mb_list(api, tools, tmp_path):
-    api.set_pods(fixtures.population(NODE, 250, pad_bytes=40000, seed=6))
+    pods = fixtures.population(NODE, 250, pad_bytes=40000, seed=6)
+    api.set_pods(pods)
+    mine = [p for p in pods if p["spec"]["nodeName"] == NODE]
+    assert sum(len(json.dumps(p)) for p in mine) >= 10_000_000
     t0 = time.monotonic()
     t = synced_tool(api, tools, tmp_path)
     took = time.monotonic() - t0
     assert len([u for u in t.updates() if u["op"] == "upsert"]) == 250
     st = t.stats()
-    assert st["list_bytes"] >= 10_000_000 and st["pod_errors"] == 0
+    # the list comes in pages of LIMIT pods, so no page is a 10 MB tree in memory
+    assert st["list_pages"] >= 250 // LIMIT and st["pod_errors"] == 0
+    assert 0 < st["list_bytes"] < 10_000_000 * 2 * LIMIT // 250
     assert took < 15
 
 
