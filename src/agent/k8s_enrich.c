@@ -259,6 +259,9 @@ static int start_api(struct agent *a)
 		return 0;
 	}
 	snprintf(kc.node, sizeof(kc.node), "%s", a->cfg.node); /* --node wins */
+	if (kc.insecure)
+		log_warn("kubernetes: %s: insecure-skip-tls-verify: the API server's certificate is "
+			 "not verified", kc.origin);
 	rc = k8s_watch__start(&a->k8s.watch, &kc);
 	if (rc)
 		log_error("kubernetes: cannot start the pod watcher: %s", strerror(-rc));
