@@ -93,6 +93,7 @@ struct ycursor {
 	size_t start, end, si, off;
 	size_t last_off; /* the last answer, asked again by the parser */
 	unsigned last_line, last_col;
+	size_t at; /* the source byte of the last answer, to count lines and columns onwards */
 	bool lost; /* the value stopped matching the source: positions are the scalar's start */
 };
 

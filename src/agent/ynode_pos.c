@@ -130,6 +130,31 @@ void ydoc__cursor_init(struct ycursor *c, const struct ydoc *d, const struct yno
 	c->off = 0;
 	c->lost = s->kind != YNODE_SCALAR || c->end < c->start;
 	c->last_off = (size_t)-1;
+	c->at = (size_t)-1;
+}
+
+/* Line and column of source byte at: onwards from the last answer when it is before it (a
+ * condition of one long line must not be counted from its start at every token). */
+static void cursor_line_col(struct ycursor *c, size_t at, unsigned *line, unsigned *col)
+{
+	const char *src = c->d->src;
+
+	if (c->at == (size_t)-1 || at < c->at) {
+		pos_of(c->d, at, line, col);
+		c->at = at;
+		return;
+	}
+	*line = c->last_line;
+	*col = c->last_col;
+	for (size_t i = c->at; i < at; i++) {
+		if (src[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)src[i] & 0xc0) != 0x80) {
+			++*col;
+		}
+	}
+	c->at = at;
 }
 
 void ydoc__cursor_pos(struct ycursor *c, size_t off, unsigned *line, unsigned *col)
@@ -172,7 +197,7 @@ void ydoc__cursor_pos(struct ycursor *c, size_t off, unsigned *line, unsigned *c
 		}
 		c->off = off + 1;
 	}
-	pos_of(c->d, at, line, col);
+	cursor_line_col(c, at, line, col);
 	c->last_off = off;
 	c->last_line = *line;
 	c->last_col = *col;
