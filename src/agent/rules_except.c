@@ -120,6 +120,8 @@ int rl_read_exceptions(struct ictx *c, bool append, struct rl_exc **out, size_t 
 		return 0;
 	if (exs->kind != YNODE_SEQ)
 		return ri_err(c, exs, "'exceptions' must be a list");
+	if (exs->n > RL_EXCS_MAX)
+		return ri_err(c, exs, "more than %d exceptions", RL_EXCS_MAX);
 	v = arena__calloc(&c->rs->arena, exs->n + 1, sizeof(*v));
 	if (!v)
 		return ri_nomem(c);
@@ -189,6 +191,8 @@ int rl_merge_exceptions(struct ictx *c, struct rl_rule *r, const struct rl_exc *
 	for (size_t i = 0; i < n; i++)
 		if ((ret = check_merge(c, r, &add[i])))
 			return ret;
+	if (r->nexcs + n > RL_EXCS_MAX)
+		return ri_err(c, NULL, "more than %d exceptions", RL_EXCS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		e = find_exc(r, add[i].name);
 		if (e) {

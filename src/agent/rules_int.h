@@ -14,6 +14,11 @@
 
 #define RULES_ARENA_MAX (1u << 30)
 #define RL_UNKNOWN_MAX	4 /* unknown field names a rule's reason lists */
+/* Bounds on what one item holds, far above real rule files, so that the checks for duplicates
+ * (quadratic, as lists this short deserve) cannot be made to run for hours. */
+#define RL_KEYS_MAX 64	 /* keys of an item */
+#define RL_TAGS_MAX 1024 /* tags of a rule */
+#define RL_EXCS_MAX 1024 /* exceptions of a rule */
 
 /* A YAML node and the file it came from. */
 struct rl_ref {

@@ -122,6 +122,8 @@ int ri_keys(struct ictx *c, const char *const *allowed)
 	const struct ynode *m = c->item;
 	bool known;
 
+	if (m->n > RL_KEYS_MAX)
+		return ri_err(c, NULL, "more than %d keys", RL_KEYS_MAX);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct ynode *k = m->kids[2 * i];
 

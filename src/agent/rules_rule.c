@@ -32,6 +32,8 @@ static int add_tag(struct ictx *c, const char ***tags, size_t *n, const char *ta
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*tags)[i], tag) == 0)
 			return 0;
+	if (*n == RL_TAGS_MAX)
+		return ri_err(c, NULL, "more than %d tags", RL_TAGS_MAX);
 	v = rl_grow(c->rs, (void *)*tags, *n, sizeof(*v));
 	if (!v)
 		return ri_nomem(c);
