@@ -27,7 +27,6 @@ static void compile_lists(struct rules_set *rs)
 
 static int parse_macros(struct rules_set *rs)
 {
-	const char *bad;
 	int ret;
 
 	for (size_t i = 0; i < rs->nmacros; i++) {
@@ -43,7 +42,8 @@ static int parse_macros(struct rules_set *rs)
 
 		if (m->broken)
 			continue;
-		ret = rl_resolve(rs, m->ast, m->vis, owner_of(rs, "macro", m->name), m, &bad);
+		ret =
+		    rl_resolve(rs, m->ast, m->vis, owner_of(rs, "macro", m->name), m, &m->bad_list);
 		if (ret == -ENOMEM)
 			return ret;
 		m->broken = ret != 0;
@@ -60,6 +60,8 @@ static void summarize_macro(struct rules_set *rs, struct rl_macro *m)
 		return;
 	}
 	rl_summarize(rs, m->ast, &m->sum);
+	if (m->bad_list)
+		m->sum.bad = m->bad_list;
 }
 
 /* The macros on the path from `from` to the top, then back to `to`: a -> b -> a. */
@@ -224,12 +226,18 @@ static int compile_rule(struct rules_set *rs, struct rl_rule *r)
 		return 0;
 	}
 	ret = rl_parse_text(rs, &r->cond, owner, &cond);
-	if (!ret)
-		ret = rl_build_exceptions(rs, r, &cond);
-	if (!ret)
-		ret = rl_resolve(rs, cond, UINT_MAX, owner, NULL, &bad);
 	if (ret) {
 		skip(r, RULES_FAILED, "its condition has errors");
+		return ret == -ENOMEM ? ret : 0;
+	}
+	ret = rl_build_exceptions(rs, r, &cond);
+	if (ret) {
+		skip(r, RULES_FAILED, "its exceptions have errors");
+		return ret == -ENOMEM ? ret : 0;
+	}
+	ret = rl_resolve(rs, cond, UINT_MAX, owner, NULL, &bad);
+	if (ret) {
+		skip(r, RULES_FAILED, "its condition has errors"); /* exceptions included */
 		return ret == -ENOMEM ? ret : 0;
 	}
 	rl_summarize(rs, cond, &s);

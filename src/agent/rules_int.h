@@ -77,8 +77,9 @@ struct rl_macro {
 	struct rl_macro **deps; /* the macros its condition names, and where */
 	struct rc_pos *dep_pos;
 	size_t ndeps;
-	bool broken; /* its own error: parse, undefined macro, types, cycle */
-	int state;   /* cycle search: 0 new, 1 on the path, 2 done */
+	bool broken;	      /* its own error: parse, undefined macro, types, cycle */
+	const char *bad_list; /* a list with errors it uses */
+	int state;	      /* cycle search: 0 new, 1 on the path, 2 done */
 	bool summarized;
 	struct rl_summary sum;
 };

@@ -182,8 +182,6 @@ struct rctx {
 	const char *owner;
 	struct rl_macro *m;
 	const char *bad;
-	size_t capdeps;
-	int ret;
 };
 
 static void use_bad_list(struct rctx *x, const struct rl_list *l)

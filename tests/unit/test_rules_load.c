@@ -296,11 +296,15 @@ UNIT_TEST(list_cycles)
 		 "- list: a\n"
 		 "  items: [b]\n"
 		 "  override:\n"
-		 "    items: append\n" RULE("R", "proc.name in (b)") RULE("S", "evt.type = open"));
+		 "    items: append\n"
+		 "- macro: m\n"
+		 "  condition: proc.name in (b)\n" RULE("R", "proc.name in (b)")
+		     RULE("S", "evt.type = open") RULE("T", "evt.type = open and m"));
 
 	CHECK_STR(diags(rs), "r.yaml:3:3: error: list 'b': cycle of lists: a -> b -> a\n");
 	CHECK_STR(cond(rs, "R"), "(failed: it uses list 'b', which has errors)");
 	CHECK_STR(cond(rs, "S"), "{evt.type = open}");
+	CHECK_STR(cond(rs, "T"), "(failed: it uses list 'b', which has errors)");
 	rules_set__free(rs);
 }
 
@@ -696,7 +700,7 @@ UNIT_TEST(exception_errors)
 	    "r.yaml:38:16: error: rule 'D': exception 'e': each value must be a list as long "
 	    "as fields\n"
 	    "r.yaml:53:7: error: rule 'E': exception names must be unique: 'e' is given twice\n");
-	CHECK_STR(cond(rs, "D"), "(failed: its condition has errors)");
+	CHECK_STR(cond(rs, "D"), "(failed: its exceptions have errors)");
 	rules_set__free(rs);
 }
 
