@@ -196,7 +196,8 @@ UNIT_TEST(stable_alone)
 	CHECK(r && r->events == RF_EV(OPEN));
 	CHECK_STR(list_text(rs, "python_package_managers"), "pip pip3 conda uv");
 	/* a list of lists defined before it: expanded */
-	CHECK(strstr(list_text(rs, "package_mgmt_binaries"), "rhn_check yumdb dpkg dpkg-preconfigu") != NULL);
+	CHECK(strstr(list_text(rs, "package_mgmt_binaries"),
+		     "rhn_check yumdb dpkg dpkg-preconfigu") != NULL);
 	rules_set__free(rs);
 }
 
