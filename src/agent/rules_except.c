@@ -22,6 +22,11 @@ static int check_comp(struct ictx *c, const struct rl_exc *e, const struct ynode
 {
 	enum rc_op op;
 
+	if (single && comp->kind != YNODE_SCALAR)
+		return ri_err(c, comp,
+			      "exception '%s': fields and comps must both be one value or "
+			      "both lists",
+			      e->name);
 	if (comp->kind != YNODE_SCALAR || rules_cond__op_parse(comp->str, &op))
 		return ri_err(c, comp, "exception '%s': '%s' is not a comparison operator", e->name,
 			      comp->kind == YNODE_SCALAR ? comp->str : "(a list)");

@@ -663,6 +663,15 @@ UNIT_TEST(exception_errors)
 				    "      comps: [like]\n"
 				    "    - name: e\n"
 				    "      fields: [proc.name]\n"
+				    "- rule: F\n"
+				    "  desc: d\n"
+				    "  condition: evt.type = open\n"
+				    "  output: o\n"
+				    "  priority: debug\n"
+				    "  exceptions:\n"
+				    "    - name: e\n"
+				    "      fields: proc.name\n"
+				    "      comps: [in]\n"
 				    "- rule: D\n"
 				    "  desc: d\n"
 				    "  condition: evt.type = open\n"
@@ -697,9 +706,11 @@ UNIT_TEST(exception_errors)
 	    "in, pmatch or intersects\n"
 	    "r.yaml:27:15: error: rule 'C': exception 'e': 'like' is not a comparison "
 	    "operator\n"
-	    "r.yaml:38:16: error: rule 'D': exception 'e': each value must be a list as long "
+	    "r.yaml:38:14: error: rule 'F': exception 'e': fields and comps must both be one "
+	    "value or both lists\n"
+	    "r.yaml:47:16: error: rule 'D': exception 'e': each value must be a list as long "
 	    "as fields\n"
-	    "r.yaml:53:7: error: rule 'E': exception names must be unique: 'e' is given twice\n");
+	    "r.yaml:62:7: error: rule 'E': exception names must be unique: 'e' is given twice\n");
 	CHECK_STR(cond(rs, "D"), "(failed: its exceptions have errors)");
 	rules_set__free(rs);
 }
