@@ -140,11 +140,11 @@ static void skip_unknown(struct rules_set *rs, struct rl_rule *r, const struct r
 	for (unsigned i = 1; i < s->nunknown && len < sizeof(more); i++)
 		len += (size_t)snprintf(more + len, sizeof(more) - len, "%s%s",
 					i == 1 ? " (also " : ", ", s->unknown[i]);
-	if (s->nunknown > 1 && len < sizeof(more))
-		snprintf(more + len, sizeof(more) - len, ")");
-	skip(
-	    r, RULES_SKIPPED,
-	    arena__sprintf(&rs->arena, "field %s is not provided by vigil%s", s->unknown[0], more));
+	if (len && len < sizeof(more))
+		snprintf(more + len, sizeof(more) - len, "%s)", s->unknown_more ? "..." : "");
+	skip(r, RULES_SKIPPED,
+	     arena__sprintf(&rs->arena, "field %s is not provided by vigil%s", s->unknown_first,
+			    more));
 	if (!r->pub.skip_if_unknown_filter)
 		rl_diag(rs, RULES_WARNING, &s->unknown_pos, "rule '%s' skipped: %s", r->pub.name,
 			r->pub.reason);

@@ -49,8 +49,11 @@ struct rl_file {
 struct rl_summary {
 	const char *bad; /* "macro 'x'" or "list 'y'": the first with errors it uses */
 	unsigned nunknown;
-	const char *unknown[RL_UNKNOWN_MAX]; /* fields vigil does not provide, first seen first */
-	struct rc_pos unknown_pos;	     /* of the first */
+	const char *unknown[RL_UNKNOWN_MAX]; /* fields vigil does not provide, first seen first,
+					      * without their arguments */
+	bool unknown_more;		     /* and more than those */
+	const char *unknown_first;	     /* the first, with its argument */
+	struct rc_pos unknown_pos;	     /* and where it is */
 	struct re_set evt;
 };
 

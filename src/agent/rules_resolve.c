@@ -301,15 +301,20 @@ int rl_resolve(struct rules_set *rs, struct rc_node *n, unsigned vis, const char
 	return ret;
 }
 
-static void add_unknown(struct rl_summary *s, const char *name, const struct rc_pos *pos)
+static void add_unknown(struct rl_summary *s, const char *name, const char *shown,
+			const struct rc_pos *pos)
 {
+	if (!s->nunknown) {
+		s->unknown_first = shown;
+		s->unknown_pos = *pos;
+	}
 	for (unsigned i = 0; i < s->nunknown; i++)
 		if (strcmp(s->unknown[i], name) == 0)
 			return;
-	if (!s->nunknown)
-		s->unknown_pos = *pos;
 	if (s->nunknown < RL_UNKNOWN_MAX)
 		s->unknown[s->nunknown++] = name;
+	else
+		s->unknown_more = true;
 }
 
 /* What t adds to s: the problems it uses, first ones first. */
@@ -318,16 +323,18 @@ static void merge_uses(struct rl_summary *s, const struct rl_summary *t)
 	if (!s->bad)
 		s->bad = t->bad;
 	for (unsigned i = 0; i < t->nunknown; i++)
-		add_unknown(s, t->unknown[i], &t->unknown_pos);
+		add_unknown(s, t->unknown[i], i ? t->unknown[i] : t->unknown_first,
+			    &t->unknown_pos);
+	s->unknown_more = s->unknown_more || t->unknown_more;
 }
 
 static void summarize_check(struct rules_set *rs, const struct rc_check *c, struct rl_summary *s)
 {
 	rules_evttype__check(c, &s->evt);
 	if (!c->lhs.def)
-		add_unknown(s, rl_field_name(rs, &c->lhs), &c->lhs.pos);
+		add_unknown(s, c->lhs.name, rl_field_name(rs, &c->lhs), &c->lhs.pos);
 	if (c->rhs == RC_RHS_FIELD && !c->rfield.def)
-		add_unknown(s, rl_field_name(rs, &c->rfield), &c->rfield.pos);
+		add_unknown(s, c->rfield.name, rl_field_name(rs, &c->rfield), &c->rfield.pos);
 }
 
 static void summarize_macro(const struct rc_node *n, struct rules_set *rs, struct rl_summary *s)

@@ -810,6 +810,21 @@ UNIT_TEST(skipped_rules)
 	rules_set__free(rs);
 }
 
+UNIT_TEST(unknown_fields_are_named_once)
+{
+	struct rules_set *rs =
+	    load("- macro: m\n"
+		 "  condition: c.d = 1 and a.b[2] = 1\n" RULE(
+		     "R", "evt.type = open and a.b[1] = 1 and m and e.f = 1 and g.h = 1 "
+			  "and i.j = 1"));
+
+	CHECK_STR(cond(rs, "R"), "(skipped: field a.b[1] is not provided by vigil (also c.d, e.f, "
+				 "g.h...))");
+	CHECK_STR(diags(rs), "r.yaml:5:34: warning: rule 'R' skipped: field a.b[1] is not provided "
+			     "by vigil (also c.d, e.f, g.h...)\n");
+	rules_set__free(rs);
+}
+
 UNIT_TEST(type_errors)
 {
 	struct rules_set *rs = load(
