@@ -77,7 +77,7 @@ enum rf_argk {
 	X(EVT_IS_OPEN_EXEC, "evt.is_open_exec", RF_BOOL, RF_ARG_NONE, 0, RF_EV(OPEN),              \
 	  "file.flags has O_CREAT and file.mode an execute bit")                                   \
 	X(EVT_ARG, "evt.arg", RF_STR, RF_ARG_KEY, RF_ARG_DOTTED, RF_EV_SYSCALL | RF_EV(EXEC),      \
-	  "a syscall argument by its Falco name: see RF_EVT_ARGS")                                 \
+	  "a syscall argument by its Falco name; RF_EVT_ARGS narrows the events by argument")      \
 	X(PROC_NAME, "proc.name", RF_STR, RF_ARG_NONE, 0, RF_EV_ALL, "process.comm")               \
 	X(PROC_EXE, "proc.exe", RF_STR, RF_ARG_NONE, 0, RF_EV_ALL, "process.arguments[0]")         \
 	X(PROC_EXEPATH, "proc.exepath", RF_STR, RF_ARG_NONE, 0, RF_EV_ALL, "process.binary")       \
