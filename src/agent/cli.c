@@ -9,6 +9,7 @@
 #include "vigil/events.h"
 #include "agent.h"
 #include "cli.h"
+#include "cli_rules.h"
 #include "evsel.h"
 #include "log.h"
 #include "options.h"
@@ -20,6 +21,7 @@ static const char main_usage[] =
 	"\n"
 	"commands:\n"
 	"  run        load the BPF programs and stream events as JSON lines on stdout\n"
+	"  rules      check Falco rule files: vigil rules validate FILE|DIR...\n"
 	"  version    print the version, event schema and BPF ABI\n"
 	"  help       this text\n"
 	"\n"
@@ -283,6 +285,8 @@ int cli_main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "rules"))
+		return cli_rules(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
 		return cmd_version(argc - 1, argv + 1);
 	fprintf(stderr, "vigil: unknown command '%s'\n\n%s", cmd, main_usage);
