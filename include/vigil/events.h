@@ -18,7 +18,7 @@
 #include <linux/types.h> /* user space; BPF gets the types from vmlinux.h */
 #endif
 
-#define VG_ABI_VERSION 2
+#define VG_ABI_VERSION 3
 
 /* Record types: X(NAME, value, "json name", layout). Name tables are generated from this list.
  * The layout names the record struct (struct vg_<layout>); syscall events share three layouts
@@ -163,7 +163,7 @@ struct vg_exec {
 	__u64 parent_start_ns; /* parent process start, CLOCK_BOOTTIME ns */
 	__u64 parent_exec_ns; /* when the parent last exec'd (0: unknown) */
 	__u32 argc; /* argc the process got (may exceed the args captured) */
-	__u32 _pad0;
+	__u32 tty; /* controlling terminal as /proc/PID/stat's tty_nr encodes it; 0: none */
 	char comm[VG_COMM_LEN];
 	char parent_comm[VG_COMM_LEN];
 	struct vg_str args; /* argv, NUL separated; VG_STR_TRUNCATED when cut */

@@ -98,6 +98,7 @@ static void proc_members(struct agent *a, struct json_w *w, const struct proc_en
 	json_ku64(w, "euid", pe->euid);
 	json_ku64(w, "egid", pe->egid);
 	json_ku64(w, "auid", pe->auid);
+	json_ku64(w, "tty", pe->tty);
 	ktime_w(a, w, "start_time", pe->start_ns);
 	json_kbool(w, "from_procfs", !!(pe->flags & PROC_F_PROCFS));
 }

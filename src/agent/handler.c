@@ -99,6 +99,7 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 		pe->uid = e->cred.uid, pe->gid = e->cred.gid;
 		pe->euid = e->cred.euid, pe->egid = e->cred.egid, pe->auid = e->cred.auid;
 		pe->exec_flags = e->flags;
+		pe->tty = e->tty;
 		pe->flags &= ~PROC_F_ARGS_TRUNC;
 		pe->flags |= PROC_F_EXECED;
 		if (e->args.flags & VG_STR_TRUNCATED)

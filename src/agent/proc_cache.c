@@ -309,6 +309,7 @@ int proc_entry__inherit(struct proc_cache *c, struct proc_entry *child,
 			const struct proc_entry *parent)
 {
 	child->exec_flags = parent->exec_flags;
+	child->tty = parent->tty; /* the controlling terminal is inherited */
 	if (parent->flags & PROC_F_ARGS_TRUNC)
 		child->flags |= PROC_F_ARGS_TRUNC;
 	child->uid = parent->uid;

@@ -35,6 +35,7 @@ struct proc_entry {
 	uint32_t exec_flags; /* VG_EXEC_* of the last exec */
 	uint32_t refs; /* live children that refer to this entry */
 	int32_t exit_code;
+	uint32_t tty; /* controlling terminal (tty_nr encoding), 0: none */
 	char comm[16];
 	char *binary; /* NUL terminated or NULL */
 	char *cwd;

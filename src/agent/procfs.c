@@ -47,7 +47,7 @@ static ssize_t read_file(const char *path, char *buf, size_t bufsz)
 }
 
 int procfs_parse_stat(const char *text, char *comm, int commsz, uint32_t *ppid,
-		      uint64_t *start_ticks, uint32_t *flags)
+		      uint64_t *start_ticks, uint32_t *flags, uint32_t *tty)
 {
 	const char *open = strchr(text, '('), *close = strrchr(text, ')');
 	unsigned long long v;
@@ -61,7 +61,7 @@ int procfs_parse_stat(const char *text, char *comm, int commsz, uint32_t *ppid,
 		n = commsz - 1;
 	memcpy(comm, open + 1, n);
 	comm[n] = 0;
-	/* fields after ")" start at 3 (state); ppid is 4, flags 9, starttime 22 */
+	/* fields after ")" start at 3 (state); ppid is 4, tty_nr 7, flags 9, starttime 22 */
 	p = close + 1;
 	for (field = 3; field <= 22; field++) {
 		while (*p == ' ')
@@ -71,6 +71,8 @@ int procfs_parse_stat(const char *text, char *comm, int commsz, uint32_t *ppid,
 		v = strtoull(p, NULL, 10);
 		if (field == 4)
 			*ppid = (uint32_t)v;
+		else if (field == 7)
+			*tty = (uint32_t)strtoll(p, NULL, 10);
 		else if (field == 9)
 			*flags = (uint32_t)v;
 		else if (field == 22)
@@ -132,12 +134,12 @@ static int seed_one(struct proc_cache *c, const char *dir, uint32_t tgid, const 
 {
 	char buf[VG_ARGS_MAX + 1], exe[PATH_MAX], cwd[PATH_MAX], comm[32];
 	uint64_t ticks = 0, tick = proc_cache__tick_ns();
-	uint32_t ppid = 0, flags = 0;
+	uint32_t ppid = 0, flags = 0, tty = 0;
 	struct proc_entry *e;
 	ssize_t n;
 
 	if (path_join(exe, sizeof(exe), dir, "stat") || read_file(exe, buf, sizeof(buf)) <= 0 ||
-	    procfs_parse_stat(buf, comm, sizeof(comm), &ppid, &ticks, &flags) < 0) {
+	    procfs_parse_stat(buf, comm, sizeof(comm), &ppid, &ticks, &flags, &tty) < 0) {
 		st->vanished++;
 		return 0;
 	}
@@ -152,6 +154,7 @@ static int seed_one(struct proc_cache *c, const char *dir, uint32_t tgid, const 
 	memcpy(e->comm, comm, sizeof(e->comm) - 1);
 	e->comm[sizeof(e->comm) - 1] = 0;
 	e->ppid = ppid;
+	e->tty = tty;
 	read_ids(dir, e);
 	e->cgroup_id = read_cgroup_id(dir, cgroup2);
 	n = path_join(exe, sizeof(exe), dir, "cmdline") ? 0 : read_file(exe, buf, sizeof(buf));

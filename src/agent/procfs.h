@@ -20,6 +20,6 @@ int procfs_seed(struct proc_cache *c, const char *proc_root, const char *cgroup2
 /* Parse the text of /proc/PID/stat: comm (which may hold spaces and parentheses), ppid and
  * starttime in clock ticks. 0 or -EINVAL. */
 int procfs_parse_stat(const char *text, char *comm, int commsz, uint32_t *ppid,
-		      uint64_t *start_ticks, uint32_t *flags);
+		      uint64_t *start_ticks, uint32_t *flags, uint32_t *tty);
 
 #endif /* VIGIL_PROCFS_H */

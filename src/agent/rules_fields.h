@@ -102,6 +102,8 @@ enum rf_argk {
 	  "arguments[0] of the Nth ancestor, as proc.aname")                                       \
 	X(PROC_AEXEPATH, "proc.aexepath", RF_STR, RF_ARG_INDEX, RF_ARG_OPTIONAL, RF_EV_ALL,        \
 	  "binary of the Nth ancestor, as proc.aname")                                             \
+	X(PROC_TTY, "proc.tty", RF_NUM, RF_ARG_NONE, 0, RF_EV_ALL,                                 \
+	  "process.tty: the controlling terminal (tty_nr), 0 without one")                         \
 	X(PROC_CWD, "proc.cwd", RF_STR, RF_ARG_NONE, 0, RF_EV_ALL,                                 \
 	  "process.cwd: the working directory at exec (a later chdir is not seen)")                \
 	X(PROC_DURATION, "proc.duration", RF_NUM, RF_ARG_NONE, 0, RF_EV_ALL,                       \

@@ -314,3 +314,23 @@ def test_process_cache_is_bounded(agent):
     assert pc["capacity"] == 64
     assert pc["size"] <= 64
     assert pc["evictions"] >= 36
+
+
+def test_exec_reports_the_controlling_terminal(agent):
+    """A process under a pseudo-terminal (script(1) gives its child one) reports it, encoded
+    as /proc/PID/stat's tty_nr; a process without one reports 0."""
+    a = agent("--events", "process")
+    p = subprocess.Popen(["script", "-qec", "/bin/sleep 3", "/dev/null"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         start_new_session=True)
+    try:
+        ev = a.wait_for(exec_of("/bin/sleep", "3"))
+        with open(f"/proc/{ev['process']['pid']}/stat") as f:
+            tty_nr = int(f.read().rsplit(")", 1)[1].split()[4])
+        assert ev["process"]["tty"] == tty_nr
+        assert (tty_nr >> 8) & 0xfff == 136  # a /dev/pts/N pseudo-terminal
+    finally:
+        p.wait(timeout=10)
+    subprocess.run(["/bin/true", "no-tty"], check=True, start_new_session=True,
+                   stdin=subprocess.DEVNULL)
+    assert a.wait_for(exec_of("/bin/true", "no-tty"))["process"]["tty"] == 0

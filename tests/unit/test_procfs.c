@@ -59,19 +59,20 @@ UNIT_TEST(stat_line_has_52_fields)
 UNIT_TEST(parse_stat_normal)
 {
 	char line[1024], comm[16];
-	uint32_t ppid = 0, flags = 0;
+	uint32_t ppid = 0, flags = 0, tty = 0;
 	uint64_t start = 0;
 
 	stat_line(line, sizeof(line), 1234, "bash", 987, PF_USER, 123456789ull);
-	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags), 0);
+	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags, &tty), 0);
 	CHECK_STR(comm, "bash");
 	CHECK_INT(ppid, 987);
+	CHECK_INT(tty, 34816); /* field 7, tty_nr: /dev/pts/0 */
 	CHECK_INT(flags, PF_USER);
 	CHECK_INT(start, 123456789ull);
 
 	/* the largest values the fields can hold */
 	stat_line(line, sizeof(line), 4194304, "x", 4194303, 0xffffffffu, 18446744073709551615ull);
-	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags), 0);
+	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags, &tty), 0);
 	CHECK_INT(ppid, 4194303);
 	CHECK_INT(flags, 0xffffffffu);
 	CHECK(start == 18446744073709551615ull);
@@ -80,11 +81,11 @@ UNIT_TEST(parse_stat_normal)
 static void expect_comm(const char *c_in, const char *c_out)
 {
 	char line[1024], comm[16] = "unset";
-	uint32_t ppid = 0, flags = 0;
+	uint32_t ppid = 0, flags = 0, tty = 0;
 	uint64_t start = 0;
 
 	stat_line(line, sizeof(line), 1234, c_in, 77, PF_USER, 555);
-	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags), 0);
+	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags, &tty), 0);
 	CHECK_STR(comm, c_out);
 	CHECK_INT(ppid, 77);
 	CHECK_INT(flags, PF_USER);
@@ -106,34 +107,34 @@ UNIT_TEST(parse_stat_odd_comm)
 UNIT_TEST(parse_stat_comm_longer_than_buffer)
 {
 	char line[1024], comm[8];
-	uint32_t ppid = 0, flags = 0;
+	uint32_t ppid = 0, flags = 0, tty = 0;
 	uint64_t start = 0;
 
 	memset(comm, 'Z', sizeof(comm));
 	stat_line(line, sizeof(line), 3, "kworker/0:0H-events_highpri", 2, PF_KTHREAD, 4);
-	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags), 0);
+	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags, &tty), 0);
 	CHECK_STR(comm, "kworker");
 	CHECK_INT(ppid, 2);
 	CHECK_INT(start, 4);
 	stat_line(line, sizeof(line), 3, "1234567", 2, 0, 4); /* exactly fits */
-	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags), 0);
+	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags, &tty), 0);
 	CHECK_STR(comm, "1234567");
 	stat_line(line, sizeof(line), 3, "12345678", 2, 0, 4); /* one too many */
-	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags), 0);
+	CHECK_INT(procfs_parse_stat(line, comm, sizeof(comm), &ppid, &start, &flags, &tty), 0);
 	CHECK_STR(comm, "1234567");
 }
 
 UNIT_TEST(parse_stat_kthread_flags)
 {
 	char comm[16];
-	uint32_t ppid = 1, flags = 0;
+	uint32_t ppid = 1, flags = 0, tty = 0;
 	uint64_t start = 1;
 
 	/* kthreadd, as on a 6.x kernel */
 	CHECK_INT(procfs_parse_stat("2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 0 "
 				    "0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 "
 				    "1 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-				    comm, sizeof(comm), &ppid, &start, &flags),
+				    comm, sizeof(comm), &ppid, &start, &flags, &tty),
 		  0);
 	CHECK_STR(comm, "kthreadd");
 	CHECK_INT(ppid, 0);
@@ -146,7 +147,7 @@ UNIT_TEST(parse_stat_kthread_flags)
 UNIT_TEST(parse_stat_truncated)
 {
 	char line[1024], cut[1024], comm[16];
-	uint32_t ppid, flags;
+	uint32_t ppid, flags, tty;
 	uint64_t start;
 	const char *p;
 	size_t len, complete;
@@ -165,7 +166,7 @@ UNIT_TEST(parse_stat_truncated)
 		memcpy(cut, line, n);
 		cut[n] = 0;
 		ppid = flags = 0, start = 0;
-		rc = procfs_parse_stat(cut, comm, sizeof(comm), &ppid, &start, &flags);
+		rc = procfs_parse_stat(cut, comm, sizeof(comm), &ppid, &start, &flags, &tty);
 		if (n <= complete) {
 			if (rc != -EINVAL)
 				printf("  prefix of %zu bytes: \"%s\" gave %d\n", n, cut, rc);
@@ -176,12 +177,12 @@ UNIT_TEST(parse_stat_truncated)
 			CHECK_INT(ppid, 987);
 		}
 	}
-	CHECK_INT(procfs_parse_stat("", comm, sizeof(comm), &ppid, &start, &flags), -EINVAL);
-	CHECK_INT(procfs_parse_stat("1 bash S 1", comm, sizeof(comm), &ppid, &start, &flags),
+	CHECK_INT(procfs_parse_stat("", comm, sizeof(comm), &ppid, &start, &flags, &tty), -EINVAL);
+	CHECK_INT(procfs_parse_stat("1 bash S 1", comm, sizeof(comm), &ppid, &start, &flags, &tty),
 		  -EINVAL);
 	CHECK_INT(procfs_parse_stat("1 )bash( S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 "
 				    "21 22 23 24",
-				    comm, sizeof(comm), &ppid, &start, &flags),
+				    comm, sizeof(comm), &ppid, &start, &flags, &tty),
 		  -EINVAL);
 }
 

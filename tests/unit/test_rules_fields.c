@@ -25,7 +25,7 @@ UNIT_TEST(lookups)
 	/* fd.sip.name is a field of its own, not fd.sip with an argument */
 	f = rules_fields__find("fd.sip.name", &dotted);
 	CHECK(f && f->id == RF_FD_SIP_NAME && !dotted);
-	CHECK(rules_fields__find("proc.tty", &dotted) == NULL);
+	CHECK(rules_fields__find("proc.vpid", &dotted) == NULL);
 	CHECK(rules_fields__find("proc.name.x", &dotted) == NULL);
 	CHECK(rules_fields__find("evt.arg.", &dotted) == NULL);
 	CHECK(rules_fields__arg("flags") != NULL);

@@ -764,9 +764,9 @@ UNIT_TEST(exception_value_errors)
 
 UNIT_TEST(skipped_rules)
 {
-	struct rules_set *rs = load(RULE("Tty", "evt.type = execve and proc.tty != 0") RULE(
+	struct rules_set *rs = load(RULE("Tty", "evt.type = execve and proc.vpid != 1") RULE(
 	    "Quiet",
-	    "evt.type = execve and proc.tty != 0") "  skip-if-unknown-filter: true\n" RULE("Uffd",
+	    "evt.type = execve and proc.vpid != 1") "  skip-if-unknown-filter: true\n" RULE("Uffd",
 											   "evt."
 											   "type = "
 											   "userfau"
@@ -786,7 +786,7 @@ UNIT_TEST(skipped_rules)
 
 	CHECK_STR(
 	    diags(rs),
-	    "r.yaml:3:36: warning: rule 'Tty' skipped: field proc.tty is not provided by "
+	    "r.yaml:3:36: warning: rule 'Tty' skipped: field proc.vpid is not provided by "
 	    "vigil\n"
 	    "r.yaml:12:3: warning: rule 'Uffd' skipped: evt.type userfaultfd: not produced by "
 	    "vigil\n"
@@ -798,7 +798,7 @@ UNIT_TEST(skipped_rules)
 	    "vigil\n"
 	    "r.yaml:42:11: warning: rule 'Audit': source 'k8s_audit' is not supported by vigil "
 	    "(only syscall): skipped\n");
-	CHECK_STR(cond(rs, "Quiet"), "(skipped: field proc.tty is not provided by vigil)");
+	CHECK_STR(cond(rs, "Quiet"), "(skipped: field proc.vpid is not provided by vigil)");
 	CHECK_STR(cond(rs, "Audit"), "(skipped: source 'k8s_audit' is not supported by vigil)");
 	CHECK_STR(cond(rs, "Part"), "{evt.type in (userfaultfd, execve)}");
 	CHECK(part && part->nnotes == 1 &&

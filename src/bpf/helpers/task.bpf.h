@@ -41,6 +41,20 @@ static __always_inline struct kernfs_node *vg_kn_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ((struct kernfs_node___pre615 *)kn, parent);
 }
 
+/* The controlling terminal, encoded as /proc/PID/stat's tty_nr (new_encode_dev of the tty's
+ * device number), so seeded and live processes compare equal; 0 without one. */
+static __always_inline __u32 vg_task_tty(struct task_struct *t)
+{
+	struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+	__u32 major, minor;
+
+	if (!tty)
+		return 0;
+	major = BPF_CORE_READ(tty, driver, major);
+	minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffu) << 12);
+}
+
 /* The cgroup a task is in: the v2 cgroup when it has one below the root, else the first v1
  * hierarchy that places it below its root (pure v1 hosts). */
 static __always_inline struct cgroup *vg_task_cgroup(struct task_struct *t, __u32 *flags)

@@ -119,7 +119,7 @@ int BPF_PROG(vg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	e->start_ns = vg_task_start_ns(task);
 	e->parent_exec_ns = 0;
 	e->argc = BPF_CORE_READ(bprm, argc);
-	e->_pad0 = 0;
+	e->tty = vg_task_tty(task);
 	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
 	__builtin_memset(e->parent_comm, 0, VG_COMM_LEN);
 	self = bpf_map_lookup_elem(&proc_table, &tgid);
