@@ -18,7 +18,7 @@
 #include <linux/types.h> /* user space; BPF gets the types from vmlinux.h */
 #endif
 
-#define VG_ABI_VERSION 3
+#define VG_ABI_VERSION 4
 
 /* Record types: X(NAME, value, "json name", layout). Name tables are generated from this list.
  * The layout names the record struct (struct vg_<layout>); syscall events share three layouts
@@ -201,6 +201,10 @@ struct vg_sys {
 	__u32 uid; /* real and effective uid of the caller when the syscall returned */
 	__u32 euid;
 	__u32 _pad0;
+	/* capability sets of the caller when the syscall returned (bit n: capability n), as
+	 * /proc/PID/status shows them in CapEff and CapPrm */
+	__u64 cap_effective;
+	__u64 cap_permitted;
 };
 
 /* What an fd refers to, read from the kernel's file table at event time. */
@@ -347,12 +351,12 @@ _Static_assert(sizeof(struct vg_exec) == 184, "vg_exec layout");
 _Static_assert(sizeof(struct vg_fork) == 104, "vg_fork layout");
 _Static_assert(sizeof(struct vg_exit) == 88, "vg_exit layout");
 _Static_assert(sizeof(struct vg_proc) == 48, "vg_proc layout");
-_Static_assert(sizeof(struct vg_sys) == 80, "vg_sys layout");
+_Static_assert(sizeof(struct vg_sys) == 96, "vg_sys layout");
 _Static_assert(sizeof(struct vg_fdinfo) == 24, "vg_fdinfo layout");
-_Static_assert(sizeof(struct vg_file) == 224, "vg_file layout");
+_Static_assert(sizeof(struct vg_file) == 240, "vg_file layout");
 _Static_assert(sizeof(struct vg_sockaddr) == 24, "vg_sockaddr layout");
-_Static_assert(sizeof(struct vg_net) == 224, "vg_net layout");
-_Static_assert(sizeof(struct vg_priv) == 312, "vg_priv layout");
+_Static_assert(sizeof(struct vg_net) == 240, "vg_net layout");
+_Static_assert(sizeof(struct vg_priv) == 328, "vg_priv layout");
 _Static_assert(sizeof(struct vg_exec) % 8 == 0 && sizeof(struct vg_hdr) % 8 == 0, "alignment");
 #endif
 

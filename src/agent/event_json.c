@@ -79,6 +79,15 @@ static void args_array(struct json_w *w, const char *key, const char *buf, size_
 	json_arr_end(w);
 }
 
+/* A capability set as /proc/PID/status writes it: 16 hex digits, bit n for capability n. */
+static void cap_hex(struct json_w *w, const char *key, uint64_t caps)
+{
+	char hex[17];
+
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)caps);
+	json_kstr(w, key, hex);
+}
+
 /* Members shared by the process, parent and ancestor objects. */
 static void proc_members(struct agent *a, struct json_w *w, const struct proc_entry *pe,
 			 bool full)
@@ -287,6 +296,8 @@ void agent_begin_sys(struct agent *a, const struct vg_hdr *h, const struct vg_sy
 	json_ku64(w, "tid", h->pid);
 	json_ku64(w, "uid", s->uid);
 	json_ku64(w, "euid", s->euid);
+	cap_hex(w, "cap_effective", s->cap_effective);
+	cap_hex(w, "cap_permitted", s->cap_permitted);
 	json_obj_end(w);
 }
 

@@ -112,6 +112,10 @@ enum rf_argk {
 	  "process.memfd (exec), kept in the process cache")                                       \
 	X(THREAD_TID, "thread.tid", RF_NUM, RF_ARG_NONE, 0, RF_EV_ALL,                             \
 	  "syscall.tid, process.tid (exec)")                                                       \
+	X(THREAD_CAP_EFFECTIVE, "thread.cap_effective", RF_STR, RF_ARG_NONE, 0, RF_EV_SYSCALL,     \
+	  "syscall.cap_effective: the caller's effective capabilities, as names")                  \
+	X(THREAD_CAP_PERMITTED, "thread.cap_permitted", RF_STR, RF_ARG_NONE, 0, RF_EV_SYSCALL,     \
+	  "syscall.cap_permitted: the caller's permitted capabilities, as names")                  \
 	X(USER_UID, "user.uid", RF_NUM, RF_ARG_NONE, 0, RF_EV_ALL,                                 \
 	  "syscall.uid (syscall events), process.uid")                                             \
 	X(USER_NAME, "user.name", RF_STR, RF_ARG_NONE, 0, RF_EV_ALL,                               \

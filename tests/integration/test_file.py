@@ -29,6 +29,11 @@ def of(t, pid, path=None):
     return all_of(*preds)
 
 
+MY_CAPS = dict(line.split(":\t", 1) for line in open("/proc/self/status").read().splitlines()
+               if line.startswith("Cap"))
+MY_CAPS = {k: v.strip() for k, v in MY_CAPS.items()}
+
+
 def check_sys(ev, name, ret=None, error=""):
     s = ev["syscall"]
     assert s["name"] == name
@@ -38,6 +43,8 @@ def check_sys(ev, name, ret=None, error=""):
     assert s["error"] == error
     assert s["tid"] > 0
     assert s["uid"] == 0 and s["euid"] == 0
+    # the test's children run as root with the test's own capabilities
+    assert (s["cap_effective"], s["cap_permitted"]) == (MY_CAPS["CapEff"], MY_CAPS["CapPrm"])
     assert ev["schema"] == "vigil/v1"
     assert ev["process"]["binary"].endswith("python3.11")
     assert ev["cgroup"]["id"] > 0

@@ -217,6 +217,12 @@ def test_capset_old_and_new_sets(agent):
     assert old["inheritable"] == new["inheritable"] == []
     check_sys(failed, "capset", -errno.EPERM, "EPERM")
     assert failed["capset"]["old"] == failed["capset"]["new"] == new
+    # every syscall event carries the caller's sets as they were when the call returned
+    for e in (ok, failed):
+        for s in ("cap_effective", "cap_permitted"):
+            bits = int(e["syscall"][s], 16)
+            assert len(e["syscall"][s]) == 16
+            assert not bits & (1 << 13) and bits & (1 << 21)  # CAP_NET_RAW gone, SYS_ADMIN kept
     check_accounting(a)
 
 

@@ -123,6 +123,10 @@ static __always_inline void vg_sys_fill(struct vg_sys *s, struct trace_event_raw
 	s->start_ns = vg_task_start_ns(BPF_CORE_READ(t, group_leader));
 	s->uid = BPF_CORE_READ(cred, uid.val);
 	s->euid = BPF_CORE_READ(cred, euid.val);
+	/* kernel_cap_t is one u64 since 6.3 and two u32 (low word first) before: 8 bytes at the
+	 * member are the same bitmask on both layouts of a little-endian machine */
+	bpf_core_read(&s->cap_effective, sizeof(s->cap_effective), &cred->cap_effective);
+	bpf_core_read(&s->cap_permitted, sizeof(s->cap_permitted), &cred->cap_permitted);
 	s->args[0] = VG_SYSARG0(regs);
 	s->args[1] = VG_SYSARG1(regs);
 	s->args[2] = VG_SYSARG2(regs);

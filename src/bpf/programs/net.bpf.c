@@ -602,5 +602,6 @@ int vg_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	n->sys.start_ns = own.start_ns;
 	n->sys.uid = own.uid;
 	n->sys.euid = own.euid;
+	n->sys.cap_effective = n->sys.cap_permitted = 0; /* not known for the owner */
 	return vg_submit(&n->hdr, off);
 }
