@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "yamljson.h"
+#include "yaml_event.h"
 
 #define YJ_DEPTH_MAX 64
 
@@ -254,25 +255,11 @@ static int on_start(struct yj *y, const yaml_event_t *ev)
 	return 0;
 }
 
-static const char *event_anchor(const yaml_event_t *ev)
-{
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		return (const char *)ev->data.scalar.anchor;
-	case YAML_SEQUENCE_START_EVENT:
-		return (const char *)ev->data.sequence_start.anchor;
-	case YAML_MAPPING_START_EVENT:
-		return (const char *)ev->data.mapping_start.anchor;
-	default:
-		return NULL;
-	}
-}
-
 static int on_event(struct yj *y, const yaml_event_t *ev)
 {
 	if (ev->type == YAML_ALIAS_EVENT)
 		return yj_fail(y, -EINVAL, ev->start_mark, "aliases are not allowed");
-	if (event_anchor(ev))
+	if (vg_yaml_anchor(ev))
 		return yj_fail(y, -EINVAL, ev->start_mark, "anchors are not allowed");
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:

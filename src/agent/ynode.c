@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "ynode.h"
+#include "yaml_event.h"
 
 /* Memory for one file's tree: generous for rule files (a few bytes of YAML each node), small
  * enough that a hostile file is refused long before it hurts. */
@@ -201,23 +202,9 @@ static int on_end(struct ybuild *b, const yaml_event_t *ev)
 	return 0;
 }
 
-static const char *event_anchor(const yaml_event_t *ev)
-{
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		return (const char *)ev->data.scalar.anchor;
-	case YAML_SEQUENCE_START_EVENT:
-		return (const char *)ev->data.sequence_start.anchor;
-	case YAML_MAPPING_START_EVENT:
-		return (const char *)ev->data.mapping_start.anchor;
-	default:
-		return NULL;
-	}
-}
-
 static int on_event(struct ybuild *b, const yaml_event_t *ev)
 {
-	if (ev->type == YAML_ALIAS_EVENT || event_anchor(ev))
+	if (ev->type == YAML_ALIAS_EVENT || vg_yaml_anchor(ev))
 		return yfail(b, -EINVAL, ev->start_mark.line, ev->start_mark.column,
 			     "anchors and aliases are not supported");
 	switch (ev->type) {
