@@ -20,24 +20,8 @@
 
 #define DRAIN_BATCH 256 /* updates applied per loop turn, so intake is never starved */
 
-/* The pod and container of cgroup cg, memoised in cg until the pod cache changes. */
-static void lookup(struct agent *a, struct cg_entry *cg)
-{
-	uint64_t gen = pod_cache__gen(a->k8s.pods) + 1;
-
-	if (cg->k8s_gen == gen)
-		return;
-	cg->k8s_pod = NULL;
-	cg->k8s_ctr = NULL;
-	if (cg->id.container && cg->id.container_id[0])
-		cg->k8s_pod = pod_cache__by_container(a->k8s.pods, cg->id.container_id,
-						      &cg->k8s_ctr);
-	if (!cg->k8s_pod && cg->id.pod)
-		cg->k8s_pod = pod_cache__pod(a->k8s.pods, cg->id.pod_uid);
-	cg->k8s_gen = gen;
-}
-
-/* Is the metadata of (pod uid, container id) complete in the cache? */
+/* Is the metadata of (pod uid, container id) complete in the cache? An empty id is not
+ * looked up. */
 static bool find(const struct pod_cache *pods, const char *uid, const char *ctr_id,
 		 const struct k8s_pod **pod, const struct k8s_container **ctr)
 {
@@ -48,6 +32,18 @@ static bool find(const struct pod_cache *pods, const char *uid, const char *ctr_
 	if (!*pod && uid[0])
 		*pod = pod_cache__pod(pods, uid);
 	return *pod && (!ctr_id[0] || *ctr);
+}
+
+/* The pod and container of cgroup cg, memoised in cg until the pod cache changes. */
+static void lookup(struct agent *a, struct cg_entry *cg)
+{
+	uint64_t gen = pod_cache__gen(a->k8s.pods) + 1;
+
+	if (cg->k8s_gen == gen)
+		return;
+	find(a->k8s.pods, cg->id.pod ? cg->id.pod_uid : "",
+	     cg->id.container ? cg->id.container_id : "", &cg->k8s_pod, &cg->k8s_ctr);
+	cg->k8s_gen = gen;
 }
 
 static void container_object(struct json_w *w, const struct cg_entry *cg,

@@ -124,10 +124,8 @@ static void teardown(struct agent *a)
 	free(a->last_seq);
 }
 
-static void periodic(struct agent *a, uint64_t *last_sweep, uint64_t *last_stats)
+static void periodic(struct agent *a, uint64_t now, uint64_t *last_sweep, uint64_t *last_stats)
 {
-	uint64_t now = agent_boot_ns();
-
 	if (now - *last_sweep >= 1000000000ull) {
 		proc_cache__sweep(a->procs, now);
 		agent_sync_clock(a);
@@ -168,7 +166,7 @@ static int loop(struct agent *a)
 			fflush(a->out);
 			last_flush = now;
 		}
-		periodic(a, &last_sweep, &last_stats);
+		periodic(a, now, &last_sweep, &last_stats);
 	}
 	return 0;
 }
