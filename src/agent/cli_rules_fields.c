@@ -38,9 +38,12 @@ static const struct {
 	const char *name;
 	uint64_t mask;
 } ev_groups[] = {
-    {"all", RF_EV_ALL},		  {"syscall events", RF_EV_SYSCALL},
-    {"process events", RF_EV_PROCESS}, {"file events", RF_EV_FILE},
-    {"network events", RF_EV_NET},	  {"privilege events", RF_EV_PRIV},
+    {"all", RF_EV_ALL},
+    {"syscall events", RF_EV_SYSCALL},
+    {"process events", RF_EV_PROCESS},
+    {"file events", RF_EV_FILE},
+    {"network events", RF_EV_NET},
+    {"privilege events", RF_EV_PRIV},
 };
 
 static unsigned popcount64(uint64_t m)
@@ -67,8 +70,7 @@ static uint64_t put_group(FILE *out, uint64_t mask, size_t g, bool *first)
 	}
 	if (popcount64(gm) > 2 && popcount64(missing) == 1) {
 		put_sep(out, first);
-		fprintf(out, "%s except %s", ev_groups[g].name,
-			ev_names[__builtin_ctzll(missing)]);
+		fprintf(out, "%s except %s", ev_groups[g].name, ev_names[__builtin_ctzll(missing)]);
 		return gm;
 	}
 	return 0;

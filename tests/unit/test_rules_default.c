@@ -32,9 +32,9 @@ static struct rules_set *load_default(const char *extra_name, const char *extra)
 	struct rules_set *rs = rules_set__new();
 
 	CHECK(rs != NULL);
-	CHECK_INT(rules_set__load_path(rs, unit_srcpath(path, sizeof(path),
-							"rules/vigil_rules.yaml")),
-		  0);
+	CHECK_INT(
+	    rules_set__load_path(rs, unit_srcpath(path, sizeof(path), "rules/vigil_rules.yaml")),
+	    0);
 	if (extra)
 		CHECK_INT(rules_set__load_buf(rs, extra_name, extra, strlen(extra)), 0);
 	CHECK_INT(rules_set__compile(rs), 0);
@@ -107,10 +107,12 @@ static bool output_fields_known(const struct rules_rule *r)
 	const char *dotted;
 	bool ok = true;
 
-	for (const char *p = strchr(r->output, '%'); p; p = strchr(p + 1, '%')) {
+	/* p ends on the character after each name, the NUL at the end of the output included */
+	for (const char *p = strchr(r->output, '%'); p; p = strchr(p, '%')) {
 		size_t n = 0;
 
-		for (p++; n + 1 < sizeof(name) && (isalnum((unsigned char)*p) || strchr("._", *p));
+		for (p++;
+		     *p && n + 1 < sizeof(name) && (isalnum((unsigned char)*p) || strchr("._", *p));
 		     p++)
 			name[n++] = *p;
 		while (n && name[n - 1] == '.') /* a sentence's full stop */
@@ -172,10 +174,8 @@ UNIT_TEST(kubernetes_behaviours_have_rules)
 	struct rules_set *rs = load_default(NULL, NULL);
 
 	check_rule(rs, "Interactive exec into a Kubernetes pod", "T1609", RF_EV(EXEC));
-	check_rule(rs, "Service account token read by an unexpected process", "T1528",
-		   RF_EV(OPEN));
-	check_rule(rs, "Kubernetes API server contacted from a container", "T1613",
-		   RF_EV(CONNECT));
+	check_rule(rs, "Service account token read by an unexpected process", "T1528", RF_EV(OPEN));
+	check_rule(rs, "Kubernetes API server contacted from a container", "T1613", RF_EV(CONNECT));
 	check_rule(rs, "Kubelet or etcd contacted from a container", "k8s", RF_EV(CONNECT));
 	check_rule(rs, "Cloud metadata service contacted from a container", "T1552.005",
 		   RF_EV(CONNECT));
@@ -186,28 +186,26 @@ UNIT_TEST(kubernetes_behaviours_have_rules)
 	/* and a few of the node-level ones whose event types matter */
 	check_rule(rs, "Standard stream redirected to a network socket", "T1059", RF_EV(DUP));
 	check_rule(rs, "Kernel module loaded from a container", "T1547.006", RF_EV(MODULE_LOAD));
-	check_rule(rs, "Namespace entered from a container", "T1611",
-		   RF_EV(SETNS) | RF_EV(EXEC));
+	check_rule(rs, "Namespace entered from a container", "T1611", RF_EV(SETNS) | RF_EV(EXEC));
 	check_rule(rs, "Program run from memory without a file", "T1620", RF_EV(EXEC));
 	rules_set__free(rs);
 }
 
 /* A site's file after the default one: lists extended, an allow macro replaced, a rule's
  * exception given values, a rule switched off. */
-static const char site_rules[] =
-    "- list: k8s_apiserver_addresses\n"
-    "  items: [10.200.0.1]\n"
-    "  override: {items: append}\n"
-    "- macro: pod_exec_allowed\n"
-    "  condition: (k8s.ns.name = dev and proc.name = bash)\n"
-    "- rule: Program run from a temporary directory in a container\n"
-    "  exceptions:\n"
-    "    - name: image_and_program\n"
-    "      values: [[registry.example/ci, make]]\n"
-    "  override: {exceptions: append}\n"
-    "- rule: Network scanner run in a container\n"
-    "  enabled: false\n"
-    "  override: {enabled: replace}\n";
+static const char site_rules[] = "- list: k8s_apiserver_addresses\n"
+				 "  items: [10.200.0.1]\n"
+				 "  override: {items: append}\n"
+				 "- macro: pod_exec_allowed\n"
+				 "  condition: (k8s.ns.name = dev and proc.name = bash)\n"
+				 "- rule: Program run from a temporary directory in a container\n"
+				 "  exceptions:\n"
+				 "    - name: image_and_program\n"
+				 "      values: [[registry.example/ci, make]]\n"
+				 "  override: {exceptions: append}\n"
+				 "- rule: Network scanner run in a container\n"
+				 "  enabled: false\n"
+				 "  override: {enabled: replace}\n";
 
 UNIT_TEST(customised_by_a_later_file)
 {
