@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli_rules.h"
+#include "rules_evttype.h"
 #include "rules_fields.h"
 
 static const char fields_usage[] =
@@ -18,7 +19,8 @@ static const char fields_usage[] =
     "\n"
     "List the Falco fields vigil provides to rule conditions and outputs: name, type,\n"
     "argument, the event types whose records carry it, and where vigil takes the value from;\n"
-    "then the evt.arg.NAME arguments. A rule using any other field is skipped.\n"
+    "then the evt.arg.NAME arguments, and the evt.type names (syscalls) vigil reports. A rule\n"
+    "using any other field, or only other event types, is skipped.\n"
     "\n"
     "options:\n"
     "  --markdown   print Markdown tables (the ones in docs/rules.md)\n"
@@ -36,9 +38,12 @@ static const struct {
 	const char *name;
 	uint64_t mask;
 } ev_groups[] = {
-    {"all", RF_EV_ALL},		  {"syscall events", RF_EV_SYSCALL},
-    {"process events", RF_EV_PROCESS}, {"file events", RF_EV_FILE},
-    {"network events", RF_EV_NET},	  {"privilege events", RF_EV_PRIV},
+    {"all", RF_EV_ALL},
+    {"syscall events", RF_EV_SYSCALL},
+    {"process events", RF_EV_PROCESS},
+    {"file events", RF_EV_FILE},
+    {"network events", RF_EV_NET},
+    {"privilege events", RF_EV_PRIV},
 };
 
 static unsigned popcount64(uint64_t m)
@@ -65,8 +70,7 @@ static uint64_t put_group(FILE *out, uint64_t mask, size_t g, bool *first)
 	}
 	if (popcount64(gm) > 2 && popcount64(missing) == 1) {
 		put_sep(out, first);
-		fprintf(out, "%s except %s", ev_groups[g].name,
-			ev_names[__builtin_ctzll(missing)]);
+		fprintf(out, "%s except %s", ev_groups[g].name, ev_names[__builtin_ctzll(missing)]);
 		return gm;
 	}
 	return 0;
@@ -142,11 +146,56 @@ static void markdown_args(FILE *out)
 	}
 }
 
+/* Falco's event type names with the vigil event types that stand for them. */
+static const struct {
+	const char *name;
+	int type, type2; /* VG_EV_*; type2 VG_EV_NONE when there is none */
+	const char *partial;
+} evt_types[] = {
+#define CLI_X_EVT(name, t1, t2, partial) {name, VG_EV_##t1, VG_EV_##t2, partial},
+    RE_EVTTYPES(CLI_X_EVT)
+#undef CLI_X_EVT
+};
+
+#define NEVT_TYPES (sizeof(evt_types) / sizeof(evt_types[0]))
+
+static bool same_evt_row(size_t a, size_t b)
+{
+	return evt_types[a].type == evt_types[b].type && evt_types[a].type2 == evt_types[b].type2 &&
+	       (evt_types[a].partial == evt_types[b].partial ||
+		(evt_types[a].partial && evt_types[b].partial &&
+		 !strcmp(evt_types[a].partial, evt_types[b].partial)));
+}
+
+/* One row per run of names that map alike: "| `open`, `openat` | open | every call |". */
+static void markdown_evt_types(FILE *out)
+{
+	fputs("| `evt.type` | vigil event | what vigil reports |\n"
+	      "|---|---|---|\n",
+	      out);
+	for (size_t i = 0, j; i < NEVT_TYPES; i = j) {
+		fputs("| ", out);
+		for (j = i; j < NEVT_TYPES && same_evt_row(i, j); j++)
+			fprintf(out, "%s`%s`", j > i ? ", " : "", evt_types[j].name);
+		fputs(" | ", out);
+		fputs(ev_names[evt_types[i].type], out);
+		if (evt_types[i].type2 != VG_EV_NONE)
+			fprintf(out, ", %s", ev_names[evt_types[i].type2]);
+		fputs(" | ", out);
+		put_cell(out, evt_types[i].partial ? evt_types[i].partial : "every call");
+		fputs(" |\n", out);
+	}
+}
+
 void cli_rules_fields__markdown(FILE *out)
 {
 	markdown_fields(out);
 	fputs("\nArguments of `evt.arg.NAME` (also `evt.arg[NAME]`), all of type text:\n\n", out);
 	markdown_args(out);
+	fputs("\nEvent type names (`evt.type`) vigil produces; a rule that can only match other "
+	      "names is skipped:\n\n",
+	      out);
+	markdown_evt_types(out);
 }
 
 static void text_fields(FILE *out)
@@ -174,6 +223,19 @@ static void text_args(FILE *out)
 	}
 }
 
+static void text_evt_types(FILE *out)
+{
+	fputs("\nevt.type names:\n", out);
+	for (size_t i = 0; i < NEVT_TYPES; i++) {
+		fprintf(out, "%-16s %s", evt_types[i].name, ev_names[evt_types[i].type]);
+		if (evt_types[i].type2 != VG_EV_NONE)
+			fprintf(out, ", %s", ev_names[evt_types[i].type2]);
+		if (evt_types[i].partial)
+			fprintf(out, " (%s)", evt_types[i].partial);
+		fputc('\n', out);
+	}
+}
+
 int cli_rules_fields(int argc, char **argv)
 {
 	bool markdown = false;
@@ -195,6 +257,7 @@ int cli_rules_fields(int argc, char **argv)
 	} else {
 		text_fields(stdout);
 		text_args(stdout);
+		text_evt_types(stdout);
 	}
 	return fflush(stdout) == 0 ? 0 : 1;
 }
