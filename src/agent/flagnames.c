@@ -163,6 +163,27 @@ int file_mode_format(uint32_t mode, char *out, size_t outsz)
 	return snprintf(out, outsz, "%04o", mode & 07777);
 }
 
+int file_mode_names(uint32_t mode, char *out, size_t outsz)
+{
+	static const char *const names[12] = { "S_IXOTH", "S_IWOTH", "S_IROTH", "S_IXGRP",
+					       "S_IWGRP", "S_IRGRP", "S_IXUSR", "S_IWUSR",
+					       "S_IRUSR", "S_ISVTX", "S_ISGID", "S_ISUID" };
+	size_t len = 0;
+
+	if (!out || !outsz)
+		return -ENOSPC;
+	out[0] = 0;
+	for (int b = 0; b < 12; b++) {
+		if (!(mode & (1u << b)))
+			continue;
+		len += snprintf(out + len, len < outsz ? outsz - len : 0, "%s%s", len ? "|" : "",
+				names[b]);
+		if (len >= outsz)
+			return -ENOSPC;
+	}
+	return (int)len;
+}
+
 const char *file_type_name(uint32_t mode)
 {
 	switch (mode & 0170000) {

@@ -49,6 +49,11 @@ void rename_flags_json(struct json_w *w, uint32_t flags);
  * "4755"; the file type bits are ignored. Returns 4, or -ENOSPC when outsz < 5. */
 int file_mode_format(uint32_t mode, char *out, size_t outsz);
 
+/* Permission bits as Falco renders a mode argument, lowest bit first:
+ * "S_IXOTH|S_IROTH|...|S_IRUSR|S_ISUID"; "" for 0. Returns the length, or
+ * -ENOSPC. */
+int file_mode_names(uint32_t mode, char *out, size_t outsz);
+
 /* The file type in mode's S_IFMT bits: "file", "dir", "symlink", "chardev", "blockdev",
  * "fifo" or "socket"; NULL when the bits are 0 (mode arguments of open/mkdir carry none) or
  * not a valid type. */

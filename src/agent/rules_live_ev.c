@@ -126,11 +126,9 @@ static const char *file_arg(const struct rv_event *v, const char *name)
 	if (!strcmp(name, "flags") && t == VG_EV_OPEN)
 		return rl_flags(v, open_flags_fn, f->flags);
 	if (!strcmp(name, "mode") && v->has_mode) {
-		char *out = rules_view__scratch(v, 8);
+		char *out = rules_view__scratch(v, 160);
 
-		if (out)
-			snprintf(out, 8, "0%o", v->mode);
-		return out;
+		return out && file_mode_names(v->mode, out, 160) >= 0 ? out : NULL;
 	}
 	if (!strcmp(name, "name") || !strcmp(name, "path") || !strcmp(name, "filename") ||
 	    !strcmp(name, "oldpath") || !strcmp(name, "linkpath"))
