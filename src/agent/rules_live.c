@@ -13,6 +13,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -278,6 +279,7 @@ static void log_load(const struct rules_set *rs)
 static int load(struct agent *a, struct rules_set *rs)
 {
 	char def[4096];
+	struct stat sb;
 	int err = 0;
 
 	if (!a->cfg.nrules) {
@@ -288,6 +290,8 @@ static int load(struct agent *a, struct rules_set *rs)
 			return 1;
 		}
 		err = rules_set__load_path(rs, def);
+		if (!err && !stat(VIGIL_RULES_USER_DIR, &sb) && S_ISDIR(sb.st_mode))
+			err = rules_set__load_path(rs, VIGIL_RULES_USER_DIR); /* site rules */
 	}
 	for (unsigned i = 0; i < a->cfg.nrules; i++) {
 		int e = rules_set__load_path(rs, a->cfg.rules[i]);
