@@ -37,8 +37,7 @@ static bool node_eval(struct re_engine *e, const struct re_node *n, const struct
 	return false;
 }
 
-int re_engine__eval(struct re_engine *e, const struct rv_event *ev, re_match_fn on_match,
-		    void *ctx)
+int re_engine__eval(struct re_engine *e, const struct rv_event *ev, re_match_fn on_match, void *ctx)
 {
 	struct re_rule **rules;
 	uint32_t n;
@@ -193,8 +192,8 @@ void re_engine__stats(const struct re_engine *e, struct re_stats *out)
 	*out = e->stats;
 }
 
-int re_engine__explain(struct re_engine *e, const char *name, const struct rv_event *ev,
-		       char *buf, size_t size)
+int re_engine__explain(struct re_engine *e, const char *name, const struct rv_event *ev, char *buf,
+		       size_t size)
 {
 	for (size_t i = 0; i < e->nrules; i++)
 		if (strcmp(e->rules[i].r->name, name) == 0)

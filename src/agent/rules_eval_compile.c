@@ -18,7 +18,6 @@
 #include "log.h"
 #include "rules_eval_int.h"
 
-#define RE_COST_MAX    (1u << 30)
 #define RE_MERGE_MIN   3 /* startswith checks on one field that an 'or' merges */
 #define RE_MERGED_SHOW 4 /* prefixes explain names before "..." */
 
@@ -110,43 +109,55 @@ int re_cc__fail(struct re_cc *x, const struct rc_pos *pos, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static uint32_t cost_add(uint32_t a, uint32_t b)
-{
-	return a + b > RE_COST_MAX ? RE_COST_MAX : a + b;
-}
-
 struct ranked {
 	struct re_node *n;
 	size_t i;
+	float rank;
 };
 
 static int ranked_cmp(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
 
-	if (x->n->cost != y->n->cost)
-		return x->n->cost < y->n->cost ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
 	return (x->i > y->i) - (x->i < y->i);
 }
 
-/* Cheapest first; equal costs keep the order they were written in. */
+static float clamp_p(float p)
+{
+	return p < 0.01f ? 0.01f : p > 0.99f ? 0.99f : p;
+}
+
+/* An 'and' runs first what is cheap and likely to be false, an 'or' what is cheap and likely
+ * to be true: the cost per chance of settling it. Equal ranks keep the written order. The
+ * node's own cost is what it is expected to cost with the short-circuits. */
 static int kids_sort(struct re_node *n)
 {
 	struct ranked *r = malloc(n->nkids * sizeof(*r));
+	bool and = n->kind == RE_AND;
+	float go_on = 1.0f;
 
 	if (!r)
 		return -ENOMEM;
-	for (size_t i = 0; i < n->nkids; i++)
-		r[i] = (struct ranked){n->kids[i], i};
+	for (size_t i = 0; i < n->nkids; i++) {
+		float p = clamp_p(n->kids[i]->p);
+
+		r[i] = (struct ranked){n->kids[i], i, n->kids[i]->cost / (and? 1.0f - p : p)};
+	}
 	qsort(r, n->nkids, sizeof(*r), ranked_cmp);
 	n->cost = 0;
 	n->height = 0;
 	for (size_t i = 0; i < n->nkids; i++) {
+		float p = clamp_p(r[i].n->p);
+
 		n->kids[i] = r[i].n;
-		n->cost = cost_add(n->cost, r[i].n->cost);
+		n->cost += go_on * r[i].n->cost;
+		go_on *= and? p : 1.0f - p;
 		if (r[i].n->height + 1u > n->height)
 			n->height = r[i].n->height + 1u;
 	}
+	n->p = and? go_on : 1.0f - go_on;
 	free(r);
 	return 0;
 }
@@ -208,7 +219,8 @@ static int merge_group(struct re_cc *x, struct re_node *n, const size_t *idx, si
 	c->n = (uint32_t)cnt;
 	c->texts = NULL;
 	re_value__prefixes(a, items, (uint32_t)cnt, &c->pre);
-	*m = (struct re_node){.kind = RE_CHECK, .check = c, .cost = re_cc__cost(c)};
+	*m = (struct re_node){
+	    .kind = RE_CHECK, .check = c, .cost = re_cc__cost(c), .p = re_cc__chance(c)};
 	n->kids[idx[0]] = m;
 	for (size_t i = 1; i < cnt; i++)
 		n->kids[idx[i]] = NULL;
@@ -326,13 +338,15 @@ static int one_kid(struct re_cc *x, const struct rc_node *kid, unsigned depth, s
 	if (ret)
 		return ret;
 	n->cost = n->kids[0]->cost;
+	n->p = n->kind == RE_NOT ? 1.0f - n->kids[0]->p : n->kids[0]->p;
 	n->height = n->kids[0]->height + 1u;
 	return 0;
 }
 
-static int node_build(struct re_cc *x, const struct rc_node *src, unsigned depth,
-		      struct re_node *n)
+static int node_build(struct re_cc *x, const struct rc_node *src, unsigned depth, struct re_node *n)
 {
+	int ret;
+
 	n->src = src;
 	switch (src->kind) {
 	case RC_AND:
@@ -348,7 +362,12 @@ static int node_build(struct re_cc *x, const struct rc_node *src, unsigned depth
 		return one_kid(x, src->body, depth, n);
 	case RC_CHECK:
 		n->kind = RE_CHECK;
-		return re_cc__check(x, src, &n->check) ?: (n->cost = re_cc__cost(n->check), 0);
+		ret = re_cc__check(x, src, &n->check);
+		if (!ret) {
+			n->cost = re_cc__cost(n->check);
+			n->p = re_cc__chance(n->check);
+		}
+		return ret;
 	}
 	return re_cc__fail(x, &src->pos, "unknown node");
 }

@@ -86,7 +86,8 @@ static bool add_val(const struct rv_val *v0, void *arg)
 	else
 		rules_view__format(&v, one, sizeof(one));
 	if (room > 1)
-		vs->len += (size_t)snprintf(vs->buf + vs->len, room, "%s%s", vs->n ? ", " : "", one);
+		vs->len +=
+		    (size_t)snprintf(vs->buf + vs->len, room, "%s%s", vs->n ? ", " : "", one);
 	if (vs->len >= vs->size)
 		vs->len = vs->size - 1;
 	vs->n++;
@@ -106,8 +107,7 @@ static void field_values(const struct rv_event *ev, const struct rf_field *f, co
 		snprintf(vs->buf, vs->size, "<none>");
 }
 
-static void check_value(const struct re_check *c, const struct rv_event *ev, char *buf,
-			size_t size)
+static void check_value(const struct re_check *c, const struct rv_event *ev, char *buf, size_t size)
 {
 	struct vals vs = {.buf = buf, .size = size, .nxf = c->nxf, .xf = c->xf};
 	const char *name;

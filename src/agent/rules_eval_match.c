@@ -301,7 +301,8 @@ static bool xform_one(enum rc_xform xf, struct rv_val *v, char *buf, size_t size
 		}
 		return true;
 	case RC_XF_LEN:
-		v->n = v->type == RF_STR && v->len ? (int64_t)strnlen(v->s, v->len) : (int64_t)v->len;
+		v->n =
+		    v->type == RF_STR && v->len ? (int64_t)strnlen(v->s, v->len) : (int64_t)v->len;
 		v->type = RF_NUM;
 		return true;
 	case RC_XF_TOLOWER:
@@ -319,8 +320,7 @@ static bool xform_one(enum rc_xform xf, struct rv_val *v, char *buf, size_t size
 	}
 }
 
-bool re_match__xform(uint8_t nxf, const enum rc_xform *xf, struct rv_val *v, char *buf,
-		     size_t size)
+bool re_match__xform(uint8_t nxf, const enum rc_xform *xf, struct rv_val *v, char *buf, size_t size)
 {
 	if (!v->s && (v->type == RF_STR || v->type == RF_BYTES)) {
 		v->s = "";
