@@ -107,7 +107,8 @@ struct re_rfield {
 };
 
 struct re_check {
-	const struct rc_node *src; /* for explain; NULL for merged checks */
+	uint32_t id;		   /* checks written alike share one: its result per event */
+	const struct rc_node *src; /* the first written; NULL for merged checks */
 	const struct rf_field *f;
 	const char *key; /* argument as the view takes it */
 	bool multi;	 /* several values: true when one satisfies */
@@ -141,7 +142,7 @@ struct re_node {
 	uint32_t height; /* levels below */
 	struct re_node **kids;
 	struct re_check *check;
-	const struct rc_node *src; /* where it was written; macros: the use (name) */
+	const struct rc_node *src; /* where it was written (NULL: merged); macros: the use */
 };
 
 struct re_rule {
@@ -160,13 +161,23 @@ struct re_engine {
 	uint64_t events;
 	struct re_regex *regexes;
 	struct re_stats stats;
+	/* each check's result for the event being evaluated: valid when its memo_at is epoch */
+	uint32_t nchecks, epoch;
+	uint32_t *memo_at;
+	bool *memo;
 };
 
-/* rules_eval_compile.c: one rule's tree. -EINVAL (logged) when it cannot be compiled,
- * -ENOMEM. `cache` memoises nodes shared through macros. */
+/* rules_eval_cache.c: nodes by the AST node they came from, checks by their text. */
 struct re_cache;
 struct re_cache *re_cache__new(void);
 void re_cache__free(struct re_cache *c);
+struct re_node *re_cache__node(const struct re_cache *c, const void *key);
+int re_cache__put_node(struct re_cache *c, const void *key, struct re_node *n);
+struct re_check *re_cache__check(const struct re_cache *c, const char *text, size_t len);
+int re_cache__put_check(struct re_cache *c, const char *text, size_t len, struct re_check *chk);
+
+/* rules_eval_compile.c: one rule's tree. -EINVAL (logged) when it cannot be compiled,
+ * -ENOMEM. `cache` shares nodes and checks between rules. */
 int re_compile__rule(struct re_engine *e, struct re_cache *cache, const struct rules_rule *r,
 		     struct re_node **out);
 

@@ -98,7 +98,8 @@ static bool str_one_of(const struct re_check *c, const char *s, size_t len)
 	if (c->how == RE_H_STR_SET || (c->how == RE_H_EVTTYPE && c->n > RE_LINEAR_MAX))
 		return re_value__tset_has(&c->set, s, len);
 	for (uint32_t i = 0; i < c->n; i++)
-		if (c->texts[i].len == len && memcmp(c->texts[i].s, s, len) == 0)
+		if (c->texts[i].len == len && (!len || c->texts[i].s[0] == s[0]) &&
+		    memcmp(c->texts[i].s, s, len) == 0)
 			return true;
 	return false;
 }
@@ -413,5 +414,7 @@ bool re_match__check(const struct re_check *c, const struct rv_event *ev)
 		return rules_view__each(ev, c->f, c->key, probe_value, &p);
 	if (rules_view__get(ev, c->f, c->key, &v) != 1)
 		return false;
-	return probe_value(&v, &p);
+	if (c->how == RE_H_EXISTS)
+		return true;
+	return c->nxf ? probe_xform(&p, &v) : value_match(c, &v);
 }

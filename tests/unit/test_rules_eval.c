@@ -91,6 +91,7 @@ static void exec_event(struct rv_event *ev)
 	rules_view__reset(ev, scratch, sizeof(scratch));
 	ev->type = VG_EV_EXEC;
 	ev->evt_name = "execve";
+	ev->num = 42; /* Falco's never_true is evt.num = 0 */
 	ev->proc = (struct rv_proc){.known = true,
 				    .pid = 100,
 				    .ppid = 50,
@@ -286,7 +287,8 @@ UNIT_TEST(transformers)
 	CHECK_INT(run("proc.name != val(proc.pname)", &ev), 1);
 	CHECK_INT(run("proc.pname = tolower(proc.name)", &ev), 1);
 	CHECK_INT(run("proc.name icontains val(proc.pname)", &ev), 1);
-	CHECK_INT(run("proc.pid > val(proc.ppid)", &ev), 0);
+	CHECK_INT(run("proc.pid > val(proc.ppid)", &ev), 1);
+	CHECK_INT(run("proc.pid <= val(proc.ppid)", &ev), 0);
 	ev.parent.known = false;
 	CHECK_INT(run("tolower(proc.name) = val(proc.pname)", &ev), 0);
 }
@@ -465,6 +467,65 @@ UNIT_TEST(priority_dispatch_and_order)
 	CHECK_INT(re_engine__new(rs, &o, &e), 0);
 	CHECK_INT(re_engine__nrules(e), 1);
 	CHECK_INT(re_engine__events(e), RF_EV(OPEN) | RF_EV(EXEC));
+	re_engine__free(e);
+	rules_set__free(rs);
+}
+
+UNIT_TEST(shared_checks_run_once)
+{
+	static const char text[] =
+	    "- macro: a\n  condition: proc.name = bash\n"
+	    "- macro: b\n  condition: proc.name = bash and proc.pid = 100\n"
+	    "- rule: R1\n  desc: d\n  condition: evt.type = execve and a\n  output: o\n"
+	    "  priority: error\n"
+	    "- rule: R2\n  desc: d\n  condition: evt.type = execve and b\n  output: o\n"
+	    "  priority: error\n"
+	    "- rule: R3\n  desc: d\n  condition: proc.name = bash and not proc.pid = 100\n"
+	    "  output: o\n  priority: error\n";
+	struct rules_set *rs = rules_set__new();
+	struct re_engine *e;
+	struct re_stats st;
+	struct rv_event ev;
+
+	rules_set__load_buf(rs, "r.yaml", text, strlen(text));
+	rules_set__compile(rs);
+	exec_event(&ev);
+	CHECK_INT(re_engine__new(rs, NULL, &e), 0);
+	CHECK_INT(re_engine__eval(e, &ev, NULL, NULL), 2);
+	re_engine__stats(e, &st);
+	CHECK_INT(st.checks, 3); /* evt.type, proc.name, proc.pid: each once */
+	CHECK_INT(re_engine__eval(e, &ev, NULL, NULL), 2);
+	re_engine__stats(e, &st);
+	CHECK_INT(st.checks, 6); /* and again for the next event */
+	re_engine__free(e);
+	rules_set__free(rs);
+}
+
+UNIT_TEST(too_deep_is_left_out)
+{
+	static char text[1 << 17];
+	struct rules_set *rs = rules_set__new();
+	enum log_level lv = log_get_level();
+	struct re_engine *e;
+	size_t len;
+
+	len = (size_t)snprintf(text, sizeof(text), "- macro: m0\n  condition: proc.pid = 1\n");
+	for (int i = 1; i < 1200; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"- macro: m%d\n  condition: m%d and proc.name != x%d\n", i,
+					i - 1, i);
+	len += (size_t)snprintf(text + len, sizeof(text) - len,
+				"- rule: Deep\n  desc: d\n  condition: m1199\n  output: o\n"
+				"  priority: error\n"
+				"- rule: Shallow\n  desc: d\n  condition: m10\n  output: o\n"
+				"  priority: error\n");
+	rules_set__load_buf(rs, "r.yaml", text, len);
+	rules_set__compile(rs);
+	CHECK_INT(rules_set__find_rule(rs, "Deep")->status, RULES_LOADED);
+	log_set_level(LOG_ERROR);
+	CHECK_INT(re_engine__new(rs, NULL, &e), -EINVAL);
+	log_set_level(lv);
+	CHECK(e && re_engine__nrules(e) == 1 && !strcmp(re_engine__rule(e, 0)->name, "Shallow"));
 	re_engine__free(e);
 	rules_set__free(rs);
 }
