@@ -11,7 +11,6 @@
  * Chance: a comparison with listed values rarely holds (rules name the unusual), its negation
  * (!=, not in, the exceptions) almost always does, `exists` mostly does.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,9 +155,11 @@ static int ip_compile(struct re_cc *x, const struct rc_check *k, struct re_check
 
 static int hex_digit(char ch)
 {
-	return ch >= '0' && ch <= '9'	     ? ch - '0'
-	       : isxdigit((unsigned char)ch) ? (ch | 0x20) - 'a' + 10
-					     : -1;
+	char lc = re_lower(ch);
+
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	return lc >= 'a' && lc <= 'f' ? lc - 'a' + 10 : -1;
 }
 
 /* bcontains, bstartswith: the value is bytes in hexadecimal. */
@@ -212,7 +213,7 @@ static int lowered(struct re_cc *x, struct re_check *c)
 	if (!s || !t)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->texts[0].len; i++)
-		s[i] = (char)tolower((unsigned char)s[i]);
+		s[i] = re_lower(s[i]);
 	*t = (struct re_text){s, c->texts[0].len};
 	c->texts = t;
 	return 0;

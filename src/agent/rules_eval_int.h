@@ -28,6 +28,17 @@
 #define RE_EXPLAIN_VAL 160  /* bytes of a value shown by explain */
 #define RE_DEPTH_MAX   1000 /* nesting of a compiled tree (the evaluator recurses) */
 
+/* ASCII case folding, whatever the locale: Falco's icontains and tolower are byte-wise. */
+static inline char re_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 'a' - 'A') : c;
+}
+
+static inline char re_upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
 /* A text value: NUL terminated (a copy in the arena), with its length. */
 struct re_text {
 	const char *s;

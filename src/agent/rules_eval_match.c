@@ -13,7 +13,6 @@
  * Nothing here allocates: values that must be rebuilt (tolower, b64, a glob's NUL) go in a
  * buffer on the stack, bounded by RE_VALUE_MAX; a longer one is treated as absent.
  */
-#include <ctype.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +63,8 @@ static bool icontains(const char *hay, size_t n, const char *needle, size_t m, b
 	for (size_t i = 0; i + m <= n; i++) {
 		size_t j = 0;
 
-		while (j < m && tolower((unsigned char)hay[i + j]) ==
-				    (fold_needle ? tolower((unsigned char)needle[j]) : needle[j]))
+		while (j < m &&
+		       re_lower(hay[i + j]) == (fold_needle ? re_lower(needle[j]) : needle[j]))
 			j++;
 		if (j == m)
 			return true;
@@ -311,8 +310,7 @@ static bool xform_one(enum rc_xform xf, struct rv_val *v, char *buf, size_t size
 		if (!to_buf(v, buf, size))
 			return false;
 		for (size_t i = 0; i < v->len; i++)
-			buf[i] = (char)(xf == RC_XF_TOLOWER ? tolower((unsigned char)buf[i])
-							    : toupper((unsigned char)buf[i]));
+			buf[i] = xf == RC_XF_TOLOWER ? re_lower(buf[i]) : re_upper(buf[i]);
 		return true;
 	case RC_XF_B64:
 		return to_buf(v, buf, size) && b64_decode(buf, &v->len);
