@@ -11,11 +11,15 @@
  * Chance: a comparison with listed values rarely holds (rules name the unusual), its negation
  * (!=, not in, the exceptions) almost always does, `exists` mostly does.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rules_evttype.h"
+#include "log.h"
 #include "rules_eval_int.h"
 
 /* every Falco event type name vigil knows, to tell which types a list names in full */
@@ -149,6 +153,67 @@ static int ip_compile(struct re_cc *x, const struct rc_check *k, struct re_check
 	c->nets = nets;
 	c->n = (uint32_t)k->nvals;
 	c->how = net ? RE_H_NET : RE_H_IP;
+	c->neg = k->op == RC_OP_NE;
+	return 0;
+}
+
+/* fd.sip.name = NAME and the like: NAME's addresses, resolved once here as Falco does at
+ * load, compared with the address field (fd.sip...). A name that does not resolve matches
+ * nothing, and is logged. */
+static int host_compile(struct re_cc *x, const struct rc_check *k, struct re_check *c)
+{
+	static const enum rf_id ip_of[] = { [RF_FD_SIP_NAME] = RF_FD_SIP,
+					    [RF_FD_CIP_NAME] = RF_FD_CIP,
+					    [RF_FD_LIP_NAME] = RF_FD_LIP,
+					    [RF_FD_RIP_NAME] = RF_FD_RIP };
+	struct re_net *nets = NULL;
+	size_t n = 0, cap = 0;
+
+	if (c->nxf || (k->op != RC_OP_EQ && k->op != RC_OP_NE && k->op != RC_OP_IN &&
+		       k->op != RC_OP_INTERSECTS))
+		return re_cc__fail(x, &k->op_pos, "%s takes =, !=, in or intersects with host names",
+				   field_name(k));
+	for (size_t i = 0; i < k->nvals; i++) {
+		struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
+		int rc = getaddrinfo(k->vals[i].str, NULL, &hints, &res);
+
+		if (rc)
+			log_warn("rules: %s:%u:%u: %s: '%.200s' does not resolve (%s); it matches no "
+				 "address", k->vals[i].pos.file ? k->vals[i].pos.file : "-",
+				 k->vals[i].pos.line, k->vals[i].pos.col, field_name(k),
+				 k->vals[i].str, gai_strerror(rc));
+		for (ai = rc ? NULL : res; ai; ai = ai->ai_next) {
+			char text[INET6_ADDRSTRLEN];
+			const void *addr = ai->ai_family == AF_INET
+						   ? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+						   : (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+
+			if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) || n >= 64 ||
+			    !inet_ntop(ai->ai_family, addr, text, sizeof(text)))
+				continue;
+			if (n == cap) {
+				struct re_net *m = arena__calloc(&x->e->arena, cap = cap ? 2 * cap : 8,
+								 sizeof(*m));
+
+				if (!m) {
+					freeaddrinfo(res);
+					return -ENOMEM;
+				}
+				if (n)
+					memcpy(m, nets, n * sizeof(*m));
+				nets = m;
+			}
+			if (!re_value__net(text, false, &nets[n]))
+				n++;
+		}
+		if (res)
+			freeaddrinfo(res);
+	}
+	c->f = rules_fields__get(ip_of[c->f->id]);
+	c->vtype = RF_IPADDR;
+	c->nets = nets;
+	c->n = (uint32_t)n;
+	c->how = RE_H_IP;
 	c->neg = k->op == RC_OP_NE;
 	return 0;
 }
@@ -317,6 +382,9 @@ static int rhs_compile(struct re_cc *x, const struct rc_check *k, struct re_chec
 	    (k->op == RC_OP_EQ || k->op == RC_OP_NE || k->op == RC_OP_IN ||
 	     k->op == RC_OP_INTERSECTS))
 		return evttype_compile(x, k, c);
+	if (c->f->id == RF_FD_SIP_NAME || c->f->id == RF_FD_CIP_NAME ||
+	    c->f->id == RF_FD_LIP_NAME || c->f->id == RF_FD_RIP_NAME)
+		return host_compile(x, k, c);
 	switch (c->vtype) {
 	case RF_NUM:
 	case RF_BOOL:

@@ -248,6 +248,19 @@ UNIT_TEST(addresses_and_networks)
 	CHECK_INT(run("fd.sip in (9.9.9.9, 1.2.3.4)", &ev), 1);
 	CHECK_INT(run("fd.sip = ::1", &ev), 0);
 	CHECK_INT(run("fd.sip != ::1", &ev), 1); /* another family is never equal */
+	/* host names: resolved once at compile time (1.2.3.4 is a literal address, which
+	 * getaddrinfo returns as is); a name that does not resolve matches nothing */
+	CHECK_INT(run("fd.sip.name = 1.2.3.4", &ev), 1);
+	CHECK_INT(run("fd.sip.name in (localhost, 1.2.3.4)", &ev), 1);
+	CHECK_INT(run("fd.sip.name = localhost", &ev), 0);
+	CHECK_INT(run("fd.cip.name = localhost", &ev), 0);
+	CHECK_INT(run("fd.sip.name = no-such-host.invalid", &ev), 0);
+	CHECK_INT(run("fd.sip.name != no-such-host.invalid", &ev), 1);
+	ev.remote.ip = (struct rv_ip){4, {127, 0, 0, 1}};
+	CHECK_INT(run("fd.sip.name = localhost", &ev), 1);
+	CHECK_INT(run("fd.rip.name = localhost", &ev), 1);
+	CHECK_INT(run("fd.lip.name = localhost", &ev), 0);
+	connect_event(&ev);
 	CHECK_INT(run("fd.snet = 1.2.0.0/16", &ev), 1);
 	CHECK_INT(run("fd.snet = 1.3.0.0/16", &ev), 0);
 	CHECK_INT(run("fd.snet in (10.0.0.0/8, 1.2.3.0/25)", &ev), 1);
