@@ -78,6 +78,11 @@ static int bad(struct rules_replay *rp, const char *fmt, ...)
 	return -EINVAL;
 }
 
+void rules_replay__put(struct json_object *obj)
+{
+	json_object_put(obj);
+}
+
 void rules_replay__bad_line(struct rules_replay *rp, const char *why)
 {
 	rp->st.lines++;

@@ -11,7 +11,7 @@
  *     if (rules_replay__parse(rp, line, len, &obj) == 0) {
  *       rules_replay__fill(rp, obj, &rr, store, sizeof(store), scratch, sizeof(scratch));
  *       ... evaluate &rr.ev ...
- *       json_object_put(obj);
+ *       rules_replay__put(obj);
  *     }
  *   rules_replay__free(rp);
  *
@@ -85,13 +85,16 @@ void rules_replay__free(struct rules_replay *rp);
 
 /*
  * Parse one line (without its newline; len bytes, NUL not needed). Returns 0 and a new
- * object in *out (json_object_put it) for an event; 1 for a line to skip silently (blank, or
+ * object in *out (rules_replay__put it) for an event; 1 for a line to skip silently (blank, or
  * a stats record); -EINVAL for a bad line (not JSON, not an object, no "type", an unknown
  * type), which is counted and described (with its line number) by rules_replay__last_error.
  * Lines are numbered from 1 in the order they are given.
  */
 int rules_replay__parse(struct rules_replay *rp, const char *line, size_t len,
 			struct json_object **out);
+/* Release a parsed line (json_object_put, for callers that do not include json-c: its json.h
+ * and vigil's cannot be included together). */
+void rules_replay__put(struct json_object *obj);
 /* Count a line the caller could not even hand over (too long) as bad, with a message. */
 void rules_replay__bad_line(struct rules_replay *rp, const char *why);
 const char *rules_replay__last_error(const struct rules_replay *rp);
