@@ -123,8 +123,10 @@ static int explain_missing(const struct rules_set *rs, const char *name)
 {
 	const struct rules_rule *r = rules_set__find_rule(rs, name);
 
-	if (!r)
-		return usage_error("--explain: no rule named '%s'", name);
+	if (!r) {
+		fprintf(stderr, "vigil rules test: --explain: no rule named '%s'\n", name);
+		return 2;
+	}
 	if (r->status != RULES_LOADED)
 		fprintf(stderr, "vigil rules test: rule '%s' is not run: %s\n", name,
 			r->reason ? r->reason : "it did not load");
