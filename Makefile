@@ -25,7 +25,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 # the skeleton and BPF object are build products in their own right, not intermediates
 .SECONDARY: $(SKELS) $(patsubst %.skel.h,%.bpf.o,$(SKELS))
 
-.PHONY: all deps run test unit integration bench bench-overhead bench-k8s clean vmlinux format sanitize
+.PHONY: all deps run test unit integration bench bench-overhead bench-k8s bench-rules clean vmlinux \
+	format sanitize
 all: $(B)/vigil
 
 deps:
@@ -90,7 +91,7 @@ run: deps
 	$(MAKE) all
 	./$(B)/vigil run
 
-bench: bench-overhead bench-k8s
+bench: bench-overhead bench-k8s bench-rules
 
 bench-overhead: deps all
 	$(MAKE) -C bench/overhead
@@ -102,6 +103,13 @@ $(B)/bench-k8s-enrich: bench/k8s/enrich.c $(B)/libvigil.a
 
 bench-k8s: deps all $(B)/bench-k8s-enrich
 	bench/k8s/run.sh
+
+# links the agent's own objects, so it times the agent's rule engine and event views
+$(B)/bench-rules-replay: bench/rules/replay_bench.c $(B)/libvigil.a
+	$(CC) $(CFLAGS) $< $(B)/libvigil.a -o $@ $(LDLIBS)
+
+bench-rules: deps all $(B)/bench-rules-replay
+	bench/rules/run.sh
 
 vmlinux:
 	scripts/gen-vmlinux.sh

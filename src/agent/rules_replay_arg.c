@@ -92,10 +92,13 @@ static bool is(const struct rv_event *ev, uint64_t mask)
 	return (1ull << ev->type) & mask;
 }
 
-/* A member of the file object when the event is one of mask's types. */
+/* A member of the file object when the event is one of mask's types; file.requested is the
+ * view's fd.nameraw already, with no lookup. */
 static const char *file_member(const struct rr_event *rr, uint64_t mask, const char *key)
 {
-	return is(&rr->ev, mask) ? rr_str(rr->own, key) : NULL;
+	if (!is(&rr->ev, mask))
+		return NULL;
+	return strcmp(key, "requested") ? rr_str(rr->own, key) : rr->ev.fd_nameraw;
 }
 
 static const char *arg_flags(const struct rr_event *rr)
@@ -153,13 +156,13 @@ static const char *arg_file(const struct rr_event *rr, const char *name, bool *d
 	const struct rv_event *ev = &rr->ev;
 
 	*done = true;
-	if (!strcmp(name, "name") && is(ev, RF_EV(OPEN) | RF_EV(UNLINK)))
-		return rr_str(rr->own, "requested");
+	if (!strcmp(name, "name"))
+		return file_member(rr, RF_EV(OPEN) | RF_EV(UNLINK), "requested");
 	if (!strcmp(name, "path"))
 		return file_member(rr, RF_EV(MKDIR) | RF_EV(RMDIR) | RF_EV(UNLINK) | RF_EV(CHOWN),
 				"requested");
-	if (!strcmp(name, "filename") && ev->type == VG_EV_CHMOD)
-		return rr_str(rr->own, "requested");
+	if (!strcmp(name, "filename"))
+		return file_member(rr, RF_EV(CHMOD), "requested");
 	if (!strcmp(name, "mode"))
 		return is(ev, RF_EV(OPEN) | RF_EV(CHMOD) | RF_EV(MKDIR)) && ev->has_mode ?
 			       mode_names(ev) : NULL;
