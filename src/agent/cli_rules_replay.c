@@ -14,7 +14,7 @@
 #include "rules_eval.h"
 #include "rules_replay.h"
 
-#define ALERT_MAX   (1u << 20)	/* bytes of one alert line */
+#define ALERT_MAX   (1u << 20)	 /* bytes of one alert line */
 #define VIGIL_MAX   (256 * 1024) /* bytes of an alert's "vigil" members */
 #define EXPLAIN_MAX (64 * 1024)	 /* bytes of one explanation */
 

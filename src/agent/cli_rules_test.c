@@ -14,25 +14,25 @@
 #include "rules_load.h"
 
 const char rules_test_usage[] =
-	"usage: vigil rules test --rules FILE|DIR [--rules ...] --events FILE.jsonl\n"
-	"                        [--explain RULE] [--min-priority PRIORITY]\n"
-	"\n"
-	"Load the rule files in the order given (as `vigil rules validate` does; errors and\n"
-	"warnings go to stderr), then replay the events of FILE.jsonl (the output of `vigil run`;\n"
-	"- for stdin) through them and print one alert per match on stdout, in Falco's JSON\n"
-	"format. A summary goes to stderr: events read, lines skipped (with the first errors),\n"
-	"alerts per rule.\n"
-	"\n"
-	"options:\n"
-	"  -r, --rules PATH         a rule file, or a directory of *.yaml; repeatable\n"
-	"  -e, --events FILE        recorded events, one JSON object per line (- for stdin)\n"
-	"  -x, --explain RULE       instead of alerts, print for each event of the rule's types\n"
-	"                           why it matched or not: every check decided, with the value seen\n"
-	"  -p, --min-priority P     leave out rules less severe than P (emergency .. debug)\n"
-	"  -h, --help               this text\n"
-	"\n"
-	"Exit status: 0 when the events were replayed (with or without alerts), 1 when the rules\n"
-	"had errors or the events could not be read, 2 on usage errors.\n";
+    "usage: vigil rules test --rules FILE|DIR [--rules ...] --events FILE.jsonl\n"
+    "                        [--explain RULE] [--min-priority PRIORITY]\n"
+    "\n"
+    "Load the rule files in the order given (as `vigil rules validate` does; errors and\n"
+    "warnings go to stderr), then replay the events of FILE.jsonl (the output of `vigil run`;\n"
+    "- for stdin) through them and print one alert per match on stdout, in Falco's JSON\n"
+    "format. A summary goes to stderr: events read, lines skipped (with the first errors),\n"
+    "alerts per rule.\n"
+    "\n"
+    "options:\n"
+    "  -r, --rules PATH         a rule file, or a directory of *.yaml; repeatable\n"
+    "  -e, --events FILE        recorded events, one JSON object per line (- for stdin)\n"
+    "  -x, --explain RULE       instead of alerts, print for each event of the rule's types\n"
+    "                           why it matched or not: every check decided, with the value seen\n"
+    "  -p, --min-priority P     leave out rules less severe than P (emergency .. debug)\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "Exit status: 0 when the events were replayed (with or without alerts), 1 when the rules\n"
+    "had errors or the events could not be read, 2 on usage errors.\n";
 
 struct test_opts {
 	const char *rules[RULES_FILES_MAX];
@@ -73,7 +73,8 @@ static int opts_parse(int argc, char **argv, struct test_opts *o)
 		}
 		if (!is_opt(a, "-r", "--rules") && !is_opt(a, "-e", "--events") &&
 		    !is_opt(a, "-x", "--explain") && !is_opt(a, "-p", "--min-priority"))
-			return usage_error(a[0] == '-' ? "unknown option '%s'" : "unexpected '%s'", a);
+			return usage_error(a[0] == '-' ? "unknown option '%s'" : "unexpected '%s'",
+					   a);
 		if (!(v = opt_value(argc, argv, &i)))
 			return usage_error("%s needs a value", a);
 		if (is_opt(a, "-r", "--rules")) {
@@ -133,16 +134,18 @@ static int explain_missing(const struct rules_set *rs, const char *name)
 	else if (!r->enabled)
 		fprintf(stderr, "vigil rules test: rule '%s' is disabled\n", name);
 	else
-		fprintf(stderr, "vigil rules test: rule '%s' is not run (below --min-priority, or "
-				"its condition did not compile)\n", name);
+		fprintf(stderr,
+			"vigil rules test: rule '%s' is not run (below --min-priority, or "
+			"its condition did not compile)\n",
+			name);
 	return 1;
 }
 
 static struct re_engine *engine_get(const struct rules_set *rs, const struct test_opts *o,
 				    int *status)
 {
-	struct re_opts ro = {.sz = sizeof(ro), .min_priority = o->min_prio,
-			     .only_rule = o->explain};
+	struct re_opts ro = {
+	    .sz = sizeof(ro), .min_priority = o->min_prio, .only_rule = o->explain};
 	struct re_engine *e = NULL;
 	int ret = re_engine__new(rs, &ro, &e);
 

@@ -14,7 +14,7 @@
 
 static const char *const type_names[VG_EV_MAX] = {
 #define RR_X_NAME(name, val, str, layout) [val] = str,
-	VG_EVENT_TYPES(RR_X_NAME)
+    VG_EVENT_TYPES(RR_X_NAME)
 #undef RR_X_NAME
 };
 
@@ -144,8 +144,9 @@ int rules_replay__parse(struct rules_replay *rp, const char *line, size_t len,
 	obj = json_tokener_parse_ex(rp->tok, line, (int)len);
 	jerr = json_tokener_get_error(rp->tok);
 	if (!obj || jerr != json_tokener_success)
-		ret = bad(rp, "not JSON: %s", json_tokener_error_desc(
-					  jerr == json_tokener_success ? json_tokener_continue : jerr));
+		ret = bad(rp, "not JSON: %s",
+			  json_tokener_error_desc(
+			      jerr == json_tokener_success ? json_tokener_continue : jerr));
 	else if (!blank(line + rp->tok->char_offset, len - rp->tok->char_offset))
 		ret = bad(rp, "not JSON: text after the object at byte %d", rp->tok->char_offset);
 	else
@@ -250,8 +251,9 @@ static void args_fill(struct rr_event *rr, struct json_object *arr, struct rv_pr
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *a = json_object_array_get_idx(arr, i);
-		size_t alen = json_object_is_type(a, json_type_string) ?
-				      (size_t)json_object_get_string_len(a) : 0;
+		size_t alen = json_object_is_type(a, json_type_string)
+				  ? (size_t)json_object_get_string_len(a)
+				  : 0;
 
 		if (len + alen + 1 > RR_ARGS_MAX ||
 		    !rr_store_put(rr, alen ? json_object_get_string(a) : "", alen))
@@ -334,22 +336,28 @@ static const char *pod_label(const struct rv_event *ev, const char *key)
 	return key ? rr_str(rr->labels, key) : NULL;
 }
 
+/* A label's value as text: "" for one that is not a string. */
+static const char *label_text(struct json_object *v)
+{
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+}
+
 /* Every label as "k1:v1, k2:v2", Falco's k8s.pod.labels. */
 static const char *pod_labels(const struct rv_event *ev)
 {
 	const struct rr_event *rr = ev->lazy.ctx;
+	struct lh_entry *e;
 	size_t len = 1, n = 0;
 	char *s;
 
-	json_object_object_foreach(rr->labels, k, v)
-		len += strlen(k) + (size_t)json_object_get_string_len(v) + 3;
+	for (e = json_object_get_object(rr->labels)->head; e; e = e->next)
+		len += strlen(e->k) + strlen(label_text((struct json_object *)e->v)) + 3;
 	if (!(s = rules_view__scratch(ev, len)))
 		return NULL;
 	s[0] = '\0';
-	json_object_object_foreach(rr->labels, k2, v2)
-		n += (size_t)snprintf(s + n, len - n, "%s%s:%s", n ? ", " : "", k2,
-				      json_object_is_type(v2, json_type_string) ?
-					      json_object_get_string(v2) : "");
+	for (e = json_object_get_object(rr->labels)->head; e; e = e->next)
+		n += (size_t)snprintf(s + n, len - n, "%s%s:%s", n ? ", " : "", (const char *)e->k,
+				      label_text((struct json_object *)e->v));
 	return s;
 }
 
@@ -468,8 +476,7 @@ const char *rules_replay__node(const struct rr_event *rr)
 }
 
 /* One member "key":{...} after len bytes of buf; returns the new length (as snprintf). */
-static size_t member_put(char *buf, size_t size, size_t len, const char *key,
-			 struct json_object *v)
+static size_t member_put(char *buf, size_t size, size_t len, const char *key, struct json_object *v)
 {
 	const char *text;
 	int n;
@@ -477,7 +484,7 @@ static size_t member_put(char *buf, size_t size, size_t len, const char *key,
 	if (!v)
 		return len;
 	text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
+						     JSON_C_TO_STRING_NOSLASHESCAPE);
 	n = snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0, "%s\"%s\":%s",
 		     len ? "," : "", key, text);
 	return len + (n > 0 ? (size_t)n : 0);

@@ -38,18 +38,18 @@
 struct json_object;
 struct rules_replay;
 
-#define RR_LINEAGE_CAP	 65536		   /* exec ids the lineage table remembers */
-#define RR_LINEAGE_BYTES (64u << 20)	   /* bytes it may hold */
-#define RR_LINE_MAX	 (1u << 20)	   /* longest line read; longer ones are skipped */
-#define RR_ERRORS_KEPT	 5		   /* first error messages kept for a summary */
+#define RR_LINEAGE_CAP	 65536	     /* exec ids the lineage table remembers */
+#define RR_LINEAGE_BYTES (64u << 20) /* bytes it may hold */
+#define RR_LINE_MAX	 (1u << 20)  /* longest line read; longer ones are skipped */
+#define RR_ERRORS_KEPT	 5	     /* first error messages kept for a summary */
 #define RR_ERROR_LEN	 200
-#define RR_ARGS_MAX	 8192		   /* bytes of one argv copied into the store */
+#define RR_ARGS_MAX	 8192			  /* bytes of one argv copied into the store */
 #define RR_STORE_SIZE	 (2 * RR_ARGS_MAX + 1024) /* a store that always suffices for a line */
 
 struct rules_replay_opts {
-	size_t sz;		 /* sizeof(struct rules_replay_opts) */
-	size_t lineage_cap;	 /* 0: RR_LINEAGE_CAP */
-	size_t lineage_bytes;	 /* 0: RR_LINEAGE_BYTES */
+	size_t sz;	      /* sizeof(struct rules_replay_opts) */
+	size_t lineage_cap;   /* 0: RR_LINEAGE_CAP */
+	size_t lineage_bytes; /* 0: RR_LINEAGE_BYTES */
 };
 
 struct rules_replay_stats {
@@ -61,7 +61,7 @@ struct rules_replay_stats {
 	uint64_t lineage_learnt; /* exec and fork lines remembered */
 	uint64_t lineage_evicted;
 	uint64_t lineage_hits, lineage_misses; /* syscall lines whose exec id was (not) known */
-	uint64_t store_full;	 /* lines whose store was too small: some strings left out */
+	uint64_t store_full; /* lines whose store was too small: some strings left out */
 };
 
 /* One event: the view and what its callbacks need. ev.lazy.ctx and ev.arg_ctx point here, so

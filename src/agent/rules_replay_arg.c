@@ -160,12 +160,13 @@ static const char *arg_file(const struct rr_event *rr, const char *name, bool *d
 		return file_member(rr, RF_EV(OPEN) | RF_EV(UNLINK), "requested");
 	if (!strcmp(name, "path"))
 		return file_member(rr, RF_EV(MKDIR) | RF_EV(RMDIR) | RF_EV(UNLINK) | RF_EV(CHOWN),
-				"requested");
+				   "requested");
 	if (!strcmp(name, "filename"))
 		return file_member(rr, RF_EV(CHMOD), "requested");
 	if (!strcmp(name, "mode"))
-		return is(ev, RF_EV(OPEN) | RF_EV(CHMOD) | RF_EV(MKDIR)) && ev->has_mode ?
-			       mode_names(ev) : NULL;
+		return is(ev, RF_EV(OPEN) | RF_EV(CHMOD) | RF_EV(MKDIR)) && ev->has_mode
+			   ? mode_names(ev)
+			   : NULL;
 	if (!strcmp(name, "oldpath"))
 		return file_member(rr, RF_EV(RENAME) | RF_EV(LINK), "requested");
 	if (!strcmp(name, "newpath"))
@@ -184,11 +185,16 @@ static const struct {
 	int type;
 	const char *key;
 } members[] = {
-	{"name", VG_EV_MEMFD_CREATE, "name"}, {"name", VG_EV_UMOUNT, "target"},
-	{"path", VG_EV_CHROOT, "path"},	      {"domain", VG_EV_SOCKET, "family"},
-	{"type", VG_EV_SOCKET, "type"},	      {"proto", VG_EV_SOCKET, "protocol"},
-	{"request", VG_EV_PTRACE, "request"}, {"sig", VG_EV_KILL, "signal"},
-	{"cmd", VG_EV_BPF, "cmd"},	      {"option", VG_EV_PRCTL, "option"},
+    {"name", VG_EV_MEMFD_CREATE, "name"},
+    {"name", VG_EV_UMOUNT, "target"},
+    {"path", VG_EV_CHROOT, "path"},
+    {"domain", VG_EV_SOCKET, "family"},
+    {"type", VG_EV_SOCKET, "type"},
+    {"proto", VG_EV_SOCKET, "protocol"},
+    {"request", VG_EV_PTRACE, "request"},
+    {"sig", VG_EV_KILL, "signal"},
+    {"cmd", VG_EV_BPF, "cmd"},
+    {"option", VG_EV_PRCTL, "option"},
 };
 
 static const char *arg_other(const struct rr_event *rr, const char *name)
@@ -200,8 +206,9 @@ static const char *arg_other(const struct rr_event *rr, const char *name)
 			return rr_str(rr->own, members[i].key);
 	if (!strcmp(name, "fd"))
 		return is(ev, RF_EV_FILE | RF_EV_NET | RF_EV(MEMFD_CREATE) | RF_EV(MODULE_LOAD) |
-				      RF_EV(SETNS)) ?
-			       int_member(ev, rr->own, "fd") : NULL;
+				  RF_EV(SETNS))
+			   ? int_member(ev, rr->own, "fd")
+			   : NULL;
 	if (!strcmp(name, "filename"))
 		return ev->type == VG_EV_EXEC ? ev->filename : NULL;
 	if (!strcmp(name, "flags"))

@@ -24,7 +24,7 @@ static char file_typechar(const char *type)
 	static const struct {
 		const char *name;
 		char c;
-	} tab[] = {{"file", 'f'},    {"dir", 'd'},	{"symlink", 'l'}, {"chardev", 'c'},
+	} tab[] = {{"file", 'f'},     {"dir", 'd'},  {"symlink", 'l'}, {"chardev", 'c'},
 		   {"blockdev", 'b'}, {"fifo", 'p'}, {"socket", 'u'}};
 
 	for (size_t i = 0; type && i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -119,7 +119,8 @@ static void inet_name(struct rr_event *rr, int family)
 			return;
 		n = (int)strlen(name);
 	} else {
-		if (end_text(c, family, cb, sizeof(cb)) < 0 || end_text(s, family, sb, sizeof(sb)) < 0)
+		if (end_text(c, family, cb, sizeof(cb)) < 0 ||
+		    end_text(s, family, sb, sizeof(sb)) < 0)
 			return;
 		n = snprintf(name, sizeof(name), "%s->%s", cb, sb);
 	}
@@ -129,7 +130,8 @@ static void inet_name(struct rr_event *rr, int family)
 /* fd.name of a unix socket: the path it is bound to or connects to; "@name" when abstract. */
 static void unix_name(struct rr_event *rr)
 {
-	struct json_object *end = rr_get(rr->line, rr->ev.type == VG_EV_CONNECT ? "remote" : "local");
+	struct json_object *end =
+	    rr_get(rr->line, rr->ev.type == VG_EV_CONNECT ? "remote" : "local");
 	const char *path = rr_str(end, "path");
 	char name[4096 + 2];
 
@@ -179,7 +181,7 @@ void rr_fill_net(struct rr_event *rr)
 	end_fill(rr_get(rr->line, "local"), &ev->local);
 	end_fill(rr_get(rr->line, "remote"), &ev->remote);
 	ev->server_is_local =
-		ev->type == VG_EV_ACCEPT || ev->type == VG_EV_BIND || ev->type == VG_EV_LISTEN;
+	    ev->type == VG_EV_ACCEPT || ev->type == VG_EV_BIND || ev->type == VG_EV_LISTEN;
 	conn_state(rr);
 	if (fam == AF_INET || fam == AF_INET6) {
 		proto = rr_proto_value(rr_str(s, "protocol"));
@@ -196,15 +198,24 @@ void rr_fill_net(struct rr_event *rr)
 
 /* Key of each privilege event's own object. */
 static const char *const own_keys[VG_EV_MAX] = {
-	[VG_EV_SETUID] = "setuid",	  [VG_EV_SETGID] = "setgid",
-	[VG_EV_CAPSET] = "capset",	  [VG_EV_PTRACE] = "ptrace",
-	[VG_EV_MODULE_LOAD] = "module",	  [VG_EV_MODULE_UNLOAD] = "module",
-	[VG_EV_MOUNT] = "mount",	  [VG_EV_UMOUNT] = "umount",
-	[VG_EV_UNSHARE] = "unshare",	  [VG_EV_SETNS] = "setns",
-	[VG_EV_CHROOT] = "chroot",	  [VG_EV_PIVOT_ROOT] = "pivot_root",
-	[VG_EV_MEMFD_CREATE] = "memfd",	  [VG_EV_BPF] = "bpf",
-	[VG_EV_DUP] = "dup",		  [VG_EV_KILL] = "kill",
-	[VG_EV_PRCTL] = "prctl",	  [VG_EV_PERSONALITY] = "personality",
+    [VG_EV_SETUID] = "setuid",
+    [VG_EV_SETGID] = "setgid",
+    [VG_EV_CAPSET] = "capset",
+    [VG_EV_PTRACE] = "ptrace",
+    [VG_EV_MODULE_LOAD] = "module",
+    [VG_EV_MODULE_UNLOAD] = "module",
+    [VG_EV_MOUNT] = "mount",
+    [VG_EV_UMOUNT] = "umount",
+    [VG_EV_UNSHARE] = "unshare",
+    [VG_EV_SETNS] = "setns",
+    [VG_EV_CHROOT] = "chroot",
+    [VG_EV_PIVOT_ROOT] = "pivot_root",
+    [VG_EV_MEMFD_CREATE] = "memfd",
+    [VG_EV_BPF] = "bpf",
+    [VG_EV_DUP] = "dup",
+    [VG_EV_KILL] = "kill",
+    [VG_EV_PRCTL] = "prctl",
+    [VG_EV_PERSONALITY] = "personality",
 };
 
 /* What the fd table said a dup's new fd is ("tcp 10.0.0.1:5->10.0.0.2:80", "unix:/x",

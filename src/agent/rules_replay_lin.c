@@ -151,12 +151,11 @@ static size_t args_kept(const struct rv_proc *p, unsigned i)
 {
 	if (!p->args)
 		return 0;
-	return i == 0 ? p->args_len : cut(p->args, p->args_len < ANC_ARGS_MAX ? p->args_len
-								: ANC_ARGS_MAX) + 1;
+	return i == 0 ? p->args_len
+		      : cut(p->args, p->args_len < ANC_ARGS_MAX ? p->args_len : ANC_ARGS_MAX) + 1;
 }
 
-static void level_copy(struct blob *b, const struct rv_proc *src, unsigned i,
-		       struct rv_proc *dst)
+static void level_copy(struct blob *b, const struct rv_proc *src, unsigned i, struct rv_proc *dst)
 {
 	size_t n = args_kept(src, i);
 
@@ -176,8 +175,8 @@ static size_t level_bytes(const struct rv_proc *p, unsigned i)
 static struct rr_lin_entry *entry_new(const char *exec_id, const char *pexec_id,
 				      const struct rv_proc *lv, unsigned n)
 {
-	size_t size = sizeof(struct rr_lin_entry) + n * sizeof(struct rv_proc) +
-		      cut(exec_id, 512) + cut(pexec_id, 512) + 2;
+	size_t size = sizeof(struct rr_lin_entry) + n * sizeof(struct rv_proc) + cut(exec_id, 512) +
+		      cut(pexec_id, 512) + 2;
 	struct rr_lin_entry *e;
 	struct blob b;
 
@@ -199,7 +198,8 @@ static struct rr_lin_entry *entry_new(const char *exec_id, const char *pexec_id,
 
 void rr_lineage__learn(struct rules_replay *rp, struct rr_event *rr)
 {
-	struct json_object *proc = rr_get(rr->line, "process"), *parent = rr_get(rr->line, "parent");
+	struct json_object *proc = rr_get(rr->line, "process"),
+			   *parent = rr_get(rr->line, "parent");
 	struct json_object *anc = rr_get(rr->line, "ancestors");
 	const char *exec_id = rr_str(proc, "exec_id");
 	struct rv_proc lv[RV_ANC_MAX - 1];
@@ -326,8 +326,7 @@ static const char *db_name(uint32_t id, bool group, char *buf, size_t size)
 }
 
 /* Cached per id; once the cache is 3/4 full, later ids are looked up every time. */
-static const char *names_get(struct rr_names *n, uint32_t id, bool group,
-			     const struct rv_event *ev)
+static const char *names_get(struct rr_names *n, uint32_t id, bool group, const struct rv_event *ev)
 {
 	unsigned i = (id * 2654435761u) % RR_NAMES_SLOTS;
 	char buf[256], *s;

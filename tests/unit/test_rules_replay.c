@@ -15,38 +15,42 @@
 #include "unit.h"
 
 #define PROC_A                                                                                     \
-	"\"process\":{\"exec_id\":\"QQ==\",\"pid\":200,\"comm\":\"cat\",\"binary\":\"/usr/bin/cat\"," \
+	"\"process\":{\"exec_id\":\"QQ==\",\"pid\":200,\"comm\":\"cat\",\"binary\":\"/usr/bin/"    \
+	"cat\","                                                                                   \
 	"\"arguments\":[\"cat\",\"/etc/shadow\"],\"arguments_truncated\":false,\"ppid\":100,"      \
-	"\"cwd\":\"/root\",\"uid\":0,\"gid\":0,\"euid\":0,\"egid\":0,\"auid\":1000,\"tty\":34817,"  \
+	"\"cwd\":\"/root\",\"uid\":0,\"gid\":0,\"euid\":0,\"egid\":0,\"auid\":1000,\"tty\":34817," \
 	"\"start_time\":\"2026-11-21T16:00:19.425535202Z\",\"from_procfs\":false"
 #define PARENT_FULL                                                                                \
-	"\"parent\":{\"exec_id\":\"UA==\",\"pid\":100,\"comm\":\"bash\",\"binary\":\"/usr/bin/bash\"," \
-	"\"arguments\":[\"bash\",\"-i\"],\"arguments_truncated\":false,\"ppid\":50,\"cwd\":\"/\","   \
-	"\"uid\":1000,\"gid\":1000,\"euid\":1000,\"egid\":1000,\"auid\":1000,\"tty\":34817,"        \
+	"\"parent\":{\"exec_id\":\"UA==\",\"pid\":100,\"comm\":\"bash\",\"binary\":\"/usr/bin/"    \
+	"bash\","                                                                                  \
+	"\"arguments\":[\"bash\",\"-i\"],\"arguments_truncated\":false,\"ppid\":50,\"cwd\":\"/\"," \
+	"\"uid\":1000,\"gid\":1000,\"euid\":1000,\"egid\":1000,\"auid\":1000,\"tty\":34817,"       \
 	"\"start_time\":\"2026-11-21T15:00:00Z\",\"from_procfs\":false,\"exited\":false}"
 #define PARENT_SHORT                                                                               \
-	"\"parent\":{\"exec_id\":\"UA==\",\"pid\":100,\"comm\":\"bash\",\"binary\":\"/usr/bin/bash\"}"
+	"\"parent\":{\"exec_id\":\"UA==\",\"pid\":100,\"comm\":\"bash\",\"binary\":\"/usr/bin/"    \
+	"bash\"}"
 #define SYSCALL(name, ret, err)                                                                    \
-	"\"syscall\":{\"name\":\"" name "\",\"nr\":1,\"ret\":" #ret ",\"error\":\"" err "\","       \
+	"\"syscall\":{\"name\":\"" name "\",\"nr\":1,\"ret\":" #ret ",\"error\":\"" err "\","      \
 	"\"tid\":201,\"uid\":0,\"euid\":0,\"cap_effective\":\"000001ffffffffff\","                 \
 	"\"cap_permitted\":\"0000000000003000\"}"
 #define HOST "\"cgroup\":{\"id\":1,\"path\":\"/\",\"hierarchy\":\"v2\"},\"attribution\":\"host\""
 
 static const char exec_line[] =
-	"{\"schema\":\"vigil/v1\",\"type\":\"exec\",\"time\":\"2026-11-21T16:00:20.940308597Z\","
-	"\"node\":\"vm\",\"cpu\":0,\"seq\":3," PROC_A ",\"tid\":200,\"argc\":2,"
-	"\"filename\":\"/bin/cat\",\"fileless\":false,\"memfd\":false,\"deleted\":false,"
-	"\"exec_fd\":false,\"setuid\":false}," PARENT_FULL ",\"ancestors\":["
-	"{\"exec_id\":\"Rw==\",\"pid\":50,\"comm\":\"sshd\",\"binary\":\"/usr/sbin/sshd\"},"
-	"{\"exec_id\":\"SQ==\",\"pid\":1,\"comm\":\"systemd\",\"binary\":\"/lib/systemd/systemd\"}],"
-	HOST "}";
+    "{\"schema\":\"vigil/v1\",\"type\":\"exec\",\"time\":\"2026-11-21T16:00:20.940308597Z\","
+    "\"node\":\"vm\",\"cpu\":0,\"seq\":3," PROC_A ",\"tid\":200,\"argc\":2,"
+    "\"filename\":\"/bin/cat\",\"fileless\":false,\"memfd\":false,\"deleted\":false,"
+    "\"exec_fd\":false,\"setuid\":false}," PARENT_FULL ",\"ancestors\":["
+    "{\"exec_id\":\"Rw==\",\"pid\":50,\"comm\":\"sshd\",\"binary\":\"/usr/sbin/sshd\"},"
+    "{\"exec_id\":\"SQ==\",\"pid\":1,\"comm\":\"systemd\",\"binary\":\"/lib/systemd/"
+    "systemd\"}]," HOST "}";
 
 static const char open_line[] =
-	"{\"schema\":\"vigil/v1\",\"type\":\"open\",\"time\":\"2026-11-21T16:00:21Z\","
-	"\"node\":\"vm\"," PROC_A ",\"exited\":false}," PARENT_SHORT "," HOST
-	"," SYSCALL("openat", 3, "") ",\"file\":{\"path\":\"/etc/shadow\",\"requested\":"
-	"\"../etc/shadow\",\"fd\":3,\"type\":\"file\",\"inode\":5,\"dev\":2,\"flags\":524353,"
-	"\"created\":false,\"mode\":\"0755\"}}";
+    "{\"schema\":\"vigil/v1\",\"type\":\"open\",\"time\":\"2026-11-21T16:00:21Z\","
+    "\"node\":\"vm\"," PROC_A ",\"exited\":false}," PARENT_SHORT "," HOST "," SYSCALL(
+	"openat", 3,
+	"") ",\"file\":{\"path\":\"/etc/shadow\",\"requested\":"
+	    "\"../etc/shadow\",\"fd\":3,\"type\":\"file\",\"inode\":5,\"dev\":2,\"flags\":524353,"
+	    "\"created\":false,\"mode\":\"0755\"}}";
 
 static const char *const sock_proc = PROC_A ",\"exited\":false}," PARENT_SHORT "," HOST;
 
@@ -199,11 +203,11 @@ UNIT_TEST(connect_view)
 {
 	struct rules_replay *rp = replay(0);
 	struct filled *f = fill(
-		rp, sock_line("connect", SYSCALL("connect", 0, ""),
-			      "\"socket\":{\"fd\":4,\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
-			      "\"protocol\":\"tcp\"},\"local\":{\"family\":\"AF_INET\",\"address\":"
-			      "\"127.0.0.1\",\"port\":39522},\"remote\":{\"family\":\"AF_INET\","
-			      "\"address\":\"10.1.2.3\",\"port\":443}"));
+	    rp, sock_line("connect", SYSCALL("connect", 0, ""),
+			  "\"socket\":{\"fd\":4,\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
+			  "\"protocol\":\"tcp\"},\"local\":{\"family\":\"AF_INET\",\"address\":"
+			  "\"127.0.0.1\",\"port\":39522},\"remote\":{\"family\":\"AF_INET\","
+			  "\"address\":\"10.1.2.3\",\"port\":443}"));
 	const struct rv_event *ev = &f->rr.ev;
 
 	CHECK_INT(ev->type, VG_EV_CONNECT);
@@ -222,10 +226,11 @@ UNIT_TEST(connect_view)
 	CHECK_STR(rules_replay__node(&f->rr), "n1");
 	done(f);
 	/* a failed connect: not connected */
-	f = fill(rp, sock_line("connect", SYSCALL("connect", -111, "ECONNREFUSED"),
-			       "\"socket\":{\"fd\":4,\"family\":\"AF_INET6\",\"type\":\"SOCK_STREAM\","
-			       "\"protocol\":\"tcp\"},\"local\":null,\"remote\":{\"family\":"
-			       "\"AF_INET6\",\"address\":\"::1\",\"port\":80,\"scope_id\":0}"));
+	f = fill(rp,
+		 sock_line("connect", SYSCALL("connect", -111, "ECONNREFUSED"),
+			   "\"socket\":{\"fd\":4,\"family\":\"AF_INET6\",\"type\":\"SOCK_STREAM\","
+			   "\"protocol\":\"tcp\"},\"local\":null,\"remote\":{\"family\":"
+			   "\"AF_INET6\",\"address\":\"::1\",\"port\":80,\"scope_id\":0}"));
 	ev = &f->rr.ev;
 	CHECK_INT(ev->connected, 0);
 	CHECK_INT(ev->fd_typechar, '6');
@@ -240,12 +245,12 @@ UNIT_TEST(accept_and_listen_views)
 {
 	struct rules_replay *rp = replay(0);
 	struct filled *f = fill(
-		rp, sock_line("accept", SYSCALL("accept4", 5, ""),
-			      "\"socket\":{\"fd\":5,\"family\":\"AF_INET6\",\"type\":\"SOCK_STREAM\","
-			      "\"protocol\":\"tcp\",\"nonblock\":false,\"cloexec\":true},\"local\":{"
-			      "\"family\":\"AF_INET6\",\"address\":\"fd00::1\",\"port\":8080,"
-			      "\"scope_id\":0},\"remote\":{\"family\":\"AF_INET6\",\"address\":"
-			      "\"fd00::2\",\"port\":50000,\"scope_id\":0}"));
+	    rp, sock_line("accept", SYSCALL("accept4", 5, ""),
+			  "\"socket\":{\"fd\":5,\"family\":\"AF_INET6\",\"type\":\"SOCK_STREAM\","
+			  "\"protocol\":\"tcp\",\"nonblock\":false,\"cloexec\":true},\"local\":{"
+			  "\"family\":\"AF_INET6\",\"address\":\"fd00::1\",\"port\":8080,"
+			  "\"scope_id\":0},\"remote\":{\"family\":\"AF_INET6\",\"address\":"
+			  "\"fd00::2\",\"port\":50000,\"scope_id\":0}"));
 	const struct rv_event *ev = &f->rr.ev;
 
 	CHECK_STR(ev->evt_name, "accept4");
@@ -254,20 +259,22 @@ UNIT_TEST(accept_and_listen_views)
 	CHECK_INT(ev->connected, 1);
 	CHECK_INT(ev->local.ip.family, 6);
 	done(f);
-	f = fill(rp, sock_line("listen", SYSCALL("listen", 0, ""),
-			       "\"socket\":{\"fd\":3,\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
-			       "\"protocol\":\"tcp\"},\"local\":{\"family\":\"AF_INET\",\"address\":"
-			       "\"0.0.0.0\",\"port\":22},\"backlog\":128"));
+	f = fill(rp,
+		 sock_line("listen", SYSCALL("listen", 0, ""),
+			   "\"socket\":{\"fd\":3,\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
+			   "\"protocol\":\"tcp\"},\"local\":{\"family\":\"AF_INET\",\"address\":"
+			   "\"0.0.0.0\",\"port\":22},\"backlog\":128"));
 	ev = &f->rr.ev;
 	CHECK_STR(ev->fd_name, "0.0.0.0:22");
 	CHECK(ev->server_is_local);
 	CHECK_STR(arg(ev, "backlog"), "128");
 	done(f);
-	f = fill(rp, sock_line("connect", SYSCALL("connect", 0, ""),
-			       "\"socket\":{\"fd\":3,\"family\":\"AF_UNIX\",\"type\":\"SOCK_STREAM\","
-			       "\"protocol\":\"0\"},\"local\":{\"family\":\"AF_UNIX\",\"path\":\"\","
-			       "\"abstract\":false},\"remote\":{\"family\":\"AF_UNIX\",\"path\":"
-			       "\"/run/docker.sock\",\"abstract\":false}"));
+	f = fill(rp,
+		 sock_line("connect", SYSCALL("connect", 0, ""),
+			   "\"socket\":{\"fd\":3,\"family\":\"AF_UNIX\",\"type\":\"SOCK_STREAM\","
+			   "\"protocol\":\"0\"},\"local\":{\"family\":\"AF_UNIX\",\"path\":\"\","
+			   "\"abstract\":false},\"remote\":{\"family\":\"AF_UNIX\",\"path\":"
+			   "\"/run/docker.sock\",\"abstract\":false}"));
 	ev = &f->rr.ev;
 	CHECK_INT(ev->fd_typechar, 'u');
 	CHECK_STR(ev->fd_name, "/run/docker.sock");
@@ -280,10 +287,10 @@ UNIT_TEST(setuid_view)
 {
 	struct rules_replay *rp = replay(0);
 	struct filled *f = fill(
-		rp, sock_line("setuid", SYSCALL("setuid", 0, ""),
-			      "\"setuid\":{\"old\":{\"uid\":1000,\"euid\":1000,\"suid\":1000,"
-			      "\"fsuid\":1000},\"new\":{\"uid\":0,\"euid\":0,\"suid\":0,\"fsuid\":0},"
-			      "\"requested\":[0]}"));
+	    rp, sock_line("setuid", SYSCALL("setuid", 0, ""),
+			  "\"setuid\":{\"old\":{\"uid\":1000,\"euid\":1000,\"suid\":1000,"
+			  "\"fsuid\":1000},\"new\":{\"uid\":0,\"euid\":0,\"suid\":0,\"fsuid\":0},"
+			  "\"requested\":[0]}"));
 	const struct rv_event *ev = &f->rr.ev;
 	struct passwd *pw = getpwuid(0);
 
@@ -310,14 +317,14 @@ UNIT_TEST(dup_memfd_and_pod_views)
 	struct rules_replay *rp = replay(0);
 	char vigil[8192];
 	struct filled *f = fill(
-		rp, sock_line("dup", SYSCALL("dup2", 1, ""),
-			      "\"dup\":{\"oldfd\":3,\"newfd\":1,\"old_is_socket\":true,\"old_type\":"
-			      "\"socket\",\"cloexec\":false,\"fd_target\":{\"kind\":\"socket\","
-			      "\"name\":\"tcp [::1]:5->[::2]:4444\",\"cloexec\":false}},"
-			      "\"container\":{\"id\":\"abc\",\"runtime\":\"containerd\",\"name\":\"c\","
-			      "\"image\":\"nginx:1\",\"privileged\":true},\"pod\":{\"uid\":\"u1\","
-			      "\"qos\":\"burstable\",\"name\":\"p\",\"namespace\":\"ns\",\"labels\":"
-			      "{\"app\":\"web\",\"tier\":\"front\"}}"));
+	    rp, sock_line("dup", SYSCALL("dup2", 1, ""),
+			  "\"dup\":{\"oldfd\":3,\"newfd\":1,\"old_is_socket\":true,\"old_type\":"
+			  "\"socket\",\"cloexec\":false,\"fd_target\":{\"kind\":\"socket\","
+			  "\"name\":\"tcp [::1]:5->[::2]:4444\",\"cloexec\":false}},"
+			  "\"container\":{\"id\":\"abc\",\"runtime\":\"containerd\",\"name\":\"c\","
+			  "\"image\":\"nginx:1\",\"privileged\":true},\"pod\":{\"uid\":\"u1\","
+			  "\"qos\":\"burstable\",\"name\":\"p\",\"namespace\":\"ns\",\"labels\":"
+			  "{\"app\":\"web\",\"tier\":\"front\"}}"));
 	const struct rv_event *ev = &f->rr.ev;
 
 	CHECK_STR(ev->evt_name, "dup2");
@@ -354,13 +361,22 @@ UNIT_TEST(dup_memfd_and_pod_views)
 UNIT_TEST(bad_lines_are_counted_and_named)
 {
 	static const char *const lines[] = {
-		"not json",	  "[1,2]", "{}",	 "{\"type\":5}", "{\"type\":\"bogus\"}",
-		"{\"type\":\"open\"} x", "{\"type\":\"op",
+	    "not json",
+	    "[1,2]",
+	    "{}",
+	    "{\"type\":5}",
+	    "{\"type\":\"bogus\"}",
+	    "{\"type\":\"open\"} x",
+	    "{\"type\":\"op",
 	};
 	static const char *const why[] = {
-		"line 1: not JSON", "line 2: not a JSON object", "line 3: no \"type\"",
-		"line 4: \"type\" is not", "line 5: unknown event type 'bogus'",
-		"line 6: not JSON: text after", "line 7: not JSON",
+	    "line 1: not JSON",
+	    "line 2: not a JSON object",
+	    "line 3: no \"type\"",
+	    "line 4: \"type\" is not",
+	    "line 5: unknown event type 'bogus'",
+	    "line 6: not JSON: text after",
+	    "line 7: not JSON",
 	};
 	struct rules_replay *rp = replay(0);
 	struct rules_replay_stats st;
@@ -385,9 +401,10 @@ UNIT_TEST(bad_lines_are_counted_and_named)
 	CHECK(rules_replay__error(rp, 5) == NULL);
 	/* an event line with members of the wrong types: a view with those members absent */
 	{
-		struct filled *f = fill(rp, "{\"type\":\"open\",\"time\":7,\"process\":[1],"
-					    "\"file\":{\"path\":5,\"fd\":\"x\",\"mode\":\"9z\"},"
-					    "\"syscall\":{\"ret\":\"3\",\"cap_effective\":\"zz\"}}");
+		struct filled *f =
+		    fill(rp, "{\"type\":\"open\",\"time\":7,\"process\":[1],"
+			     "\"file\":{\"path\":5,\"fd\":\"x\",\"mode\":\"9z\"},"
+			     "\"syscall\":{\"ret\":\"3\",\"cap_effective\":\"zz\"}}");
 
 		CHECK_INT(f->rr.ev.time_ns, 0);
 		CHECK(!f->rr.ev.proc.known && !f->rr.ev.has_fd && !f->rr.ev.has_mode);
@@ -416,8 +433,8 @@ static char *open_of(const char *id)
 	static char buf[2048];
 
 	snprintf(buf, sizeof(buf),
-		 "{\"type\":\"open\",\"process\":{\"exec_id\":\"%s\",\"pid\":9,\"comm\":\"x\"},"
-		 PARENT_SHORT ",\"file\":{\"path\":\"/a\"}}",
+		 "{\"type\":\"open\",\"process\":{\"exec_id\":\"%s\",\"pid\":9,\"comm\":\"x\"}"
+		 "," PARENT_SHORT ",\"file\":{\"path\":\"/a\"}}",
 		 id);
 	return buf;
 }
