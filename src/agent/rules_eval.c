@@ -11,6 +11,28 @@
 #include "log.h"
 #include "rules_eval_int.h"
 
+static bool node_eval(struct re_engine *e, const struct re_node *n, const struct rv_event *ev);
+
+/* Macros are only names here, and checks the common case: neither costs a call. */
+static inline bool kid_eval(struct re_engine *e, const struct re_node *k, const struct rv_event *ev)
+{
+	const struct re_check *c;
+	bool r;
+
+	while (k->kind == RE_MACRO)
+		k = k->kids[0];
+	if (k->kind != RE_CHECK)
+		return node_eval(e, k, ev);
+	c = k->check;
+	if (e->memo_at[c->id] == e->epoch)
+		return e->memo[c->id];
+	e->stats.checks++;
+	r = re_match__check(c, ev);
+	e->memo_at[c->id] = e->epoch;
+	e->memo[c->id] = r;
+	return r;
+}
+
 static bool node_eval(struct re_engine *e, const struct re_node *n, const struct rv_event *ev)
 {
 	uint32_t i;
@@ -18,27 +40,22 @@ static bool node_eval(struct re_engine *e, const struct re_node *n, const struct
 	switch (n->kind) {
 	case RE_AND:
 		for (i = 0; i < n->nkids; i++)
-			if (!node_eval(e, n->kids[i], ev))
+			if (!kid_eval(e, n->kids[i], ev))
 				return false;
 		return true;
 	case RE_OR:
 		for (i = 0; i < n->nkids; i++)
-			if (node_eval(e, n->kids[i], ev))
+			if (kid_eval(e, n->kids[i], ev))
 				return true;
 		return false;
 	case RE_NOT:
-		return !node_eval(e, n->kids[0], ev);
-	case RE_MACRO:
-		return node_eval(e, n->kids[0], ev);
-	case RE_CHECK:
-		e->stats.checks++;
-		return re_match__check(n->check, ev);
+		return !kid_eval(e, n->kids[0], ev);
+	default:
+		return kid_eval(e, n, ev);
 	}
-	return false;
 }
 
-int re_engine__eval(struct re_engine *e, const struct rv_event *ev, re_match_fn on_match,
-		    void *ctx)
+int re_engine__eval(struct re_engine *e, const struct rv_event *ev, re_match_fn on_match, void *ctx)
 {
 	struct re_rule **rules;
 	uint32_t n;
@@ -47,11 +64,15 @@ int re_engine__eval(struct re_engine *e, const struct rv_event *ev, re_match_fn 
 	e->stats.events++;
 	if (ev->type <= 0 || ev->type >= VG_EV_MAX)
 		return 0;
+	if (++e->epoch == 0) { /* once in 2^32 events: forget every result */
+		memset(e->memo_at, 0, e->nchecks * sizeof(*e->memo_at));
+		e->epoch = 1;
+	}
 	e->stats.per_type[ev->type]++;
 	rules = e->by_type[ev->type];
 	n = e->nby_type[ev->type];
 	for (uint32_t i = 0; i < n; i++) {
-		if (!node_eval(e, rules[i]->root, ev))
+		if (!kid_eval(e, rules[i]->root, ev))
 			continue;
 		matches++;
 		e->stats.matches++;
@@ -123,7 +144,11 @@ static int compile_all(struct re_engine *e, const struct re_opts *o)
 		e->nrules++;
 	}
 	re_cache__free(cache);
-	return ret;
+	if (ret == -ENOMEM)
+		return ret;
+	e->memo_at = arena__calloc(&e->arena, e->nchecks + 1, sizeof(*e->memo_at));
+	e->memo = arena__calloc(&e->arena, e->nchecks + 1, sizeof(*e->memo));
+	return e->memo_at && e->memo ? ret : -ENOMEM;
 }
 
 static void opts_read(const struct re_opts *in, struct re_opts *o)
@@ -154,6 +179,7 @@ int re_engine__new(const struct rules_set *rs, const struct re_opts *opts, struc
 	opts_read(opts, &o);
 	ret = compile_all(e, &o);
 	ret2 = ret == -ENOMEM ? ret : index_build(e);
+	e->epoch = 1;
 	if (ret2 == -ENOMEM) {
 		re_engine__free(e);
 		return -ENOMEM;
@@ -193,8 +219,8 @@ void re_engine__stats(const struct re_engine *e, struct re_stats *out)
 	*out = e->stats;
 }
 
-int re_engine__explain(struct re_engine *e, const char *name, const struct rv_event *ev,
-		       char *buf, size_t size)
+int re_engine__explain(struct re_engine *e, const char *name, const struct rv_event *ev, char *buf,
+		       size_t size)
 {
 	for (size_t i = 0; i < e->nrules; i++)
 		if (strcmp(e->rules[i].r->name, name) == 0)

@@ -48,8 +48,10 @@ struct re_stats {
 };
 
 /* Compile rs. Returns 0, -ENOMEM, or -EINVAL when a rule cannot be compiled (a regex that
- * does not compile, a value that is not of the field's type): such a rule is left out and
- * reported once through the log with its name and position, the others are kept. */
+ * does not compile, a value that is not of the field's type, a condition nested deeper than
+ * the evaluator recurses): such a rule is left out and reported once through the log with its
+ * name and position, the others are kept (*out is set on -EINVAL too; NULL on -ENOMEM).
+ * opts may be NULL: every rule, DEBUG included. */
 int re_engine__new(const struct rules_set *rs, const struct re_opts *opts, struct re_engine **out);
 void re_engine__free(struct re_engine *e);
 
@@ -60,7 +62,8 @@ uint64_t re_engine__events(const struct re_engine *e);
 
 /* Run every rule that can match ev's type; call on_match for each rule that matches, in
  * definition order. on_match returns 0 to go on, nonzero to stop. Returns the number of
- * matches. */
+ * matches. The engine keeps per-event state (the stats, the results of checks that rules
+ * share): one engine per thread. */
 typedef int (*re_match_fn)(void *ctx, const struct rules_rule *r, const struct rv_event *ev);
 int re_engine__eval(struct re_engine *e, const struct rv_event *ev, re_match_fn on_match,
 		    void *ctx);

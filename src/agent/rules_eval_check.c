@@ -6,8 +6,10 @@
  * finds (a number beyond 64 bits) and what the evaluator does not do (a regex or pmatch
  * against another field, as Falco refuses them too).
  *
- * The cost estimate orders and/or children: event type and numbers first, then plain text,
+ * The estimates order and/or children. Cost: event type and numbers first, then plain text,
  * then sets, then fields that walk the process tree or build a string, then globs and regexes.
+ * Chance: a comparison with listed values rarely holds (rules name the unusual), its negation
+ * (!=, not in, the exceptions) almost always does, `exists` mostly does.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -154,7 +156,9 @@ static int ip_compile(struct re_cc *x, const struct rc_check *k, struct re_check
 
 static int hex_digit(char ch)
 {
-	return ch >= '0' && ch <= '9' ? ch - '0' : isxdigit((unsigned char)ch) ? (ch | 0x20) - 'a' + 10 : -1;
+	return ch >= '0' && ch <= '9'	     ? ch - '0'
+	       : isxdigit((unsigned char)ch) ? (ch | 0x20) - 'a' + 10
+					     : -1;
 }
 
 /* bcontains, bstartswith: the value is bytes in hexadecimal. */
@@ -415,11 +419,31 @@ static uint32_t how_cost(const struct re_check *c)
 	return 10;
 }
 
-uint32_t re_cc__cost(const struct re_check *c)
+float re_cc__cost(const struct re_check *c)
 {
 	uint32_t cost = field_cost(c->f, c->key, c->multi) + how_cost(c) + 4u * c->nxf;
 
 	if (c->how == RE_H_FIELD)
 		cost += field_cost(c->rf.f, c->rf.key, c->rf.multi) + 4u * c->rf.nxf;
-	return cost;
+	return (float)cost;
+}
+
+float re_cc__chance(const struct re_check *c)
+{
+	switch (c->how) {
+	case RE_H_EXISTS:
+		return 0.95f;
+	case RE_H_EVTTYPE: /* rules only meet events of their types */
+		return c->neg ? 0.2f : 0.8f;
+	case RE_H_NUM:
+		if (c->op != RC_OP_EQ && c->op != RC_OP_NE)
+			return 0.5f;
+		if (c->vtype == RF_BOOL)
+			return c->op == RC_OP_NE ? 0.7f : 0.3f;
+		return c->op == RC_OP_NE ? 0.95f : 0.05f;
+	case RE_H_FIELD:
+		return 0.5f;
+	default:
+		return c->neg ? 0.95f : 0.05f;
+	}
 }

@@ -18,83 +18,8 @@
 #include "log.h"
 #include "rules_eval_int.h"
 
-#define RE_COST_MAX    (1u << 30)
 #define RE_MERGE_MIN   3 /* startswith checks on one field that an 'or' merges */
 #define RE_MERGED_SHOW 4 /* prefixes explain names before "..." */
-
-struct re_cache {
-	const void **keys;
-	struct re_node **vals;
-	size_t cap, n;
-};
-
-struct re_cache *re_cache__new(void)
-{
-	return calloc(1, sizeof(struct re_cache));
-}
-
-void re_cache__free(struct re_cache *c)
-{
-	if (!c)
-		return;
-	free(c->keys);
-	free(c->vals);
-	free(c);
-}
-
-static size_t ptr_hash(const void *p, size_t mask)
-{
-	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
-
-	return (size_t)(h >> 32) & mask;
-}
-
-static struct re_node *cache_get(const struct re_cache *c, const void *key)
-{
-	if (!c->cap)
-		return NULL;
-	for (size_t i = ptr_hash(key, c->cap - 1); c->keys[i]; i = (i + 1) & (c->cap - 1))
-		if (c->keys[i] == key)
-			return c->vals[i];
-	return NULL;
-}
-
-static void cache_put_at(struct re_cache *c, const void *key, struct re_node *val)
-{
-	size_t i = ptr_hash(key, c->cap - 1);
-
-	while (c->keys[i])
-		i = (i + 1) & (c->cap - 1);
-	c->keys[i] = key;
-	c->vals[i] = val;
-	c->n++;
-}
-
-static int cache_put(struct re_cache *c, const void *key, struct re_node *val)
-{
-	if ((c->n + 1) * 2 > c->cap) {
-		struct re_cache old = *c;
-		size_t cap = c->cap ? c->cap * 2 : 256;
-
-		c->keys = calloc(cap, sizeof(*c->keys));
-		c->vals = calloc(cap, sizeof(*c->vals));
-		if (!c->keys || !c->vals) {
-			free(c->keys);
-			free(c->vals);
-			*c = old;
-			return -ENOMEM;
-		}
-		c->cap = cap;
-		c->n = 0;
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.keys[i])
-				cache_put_at(c, old.keys[i], old.vals[i]);
-		free(old.keys);
-		free(old.vals);
-	}
-	cache_put_at(c, key, val);
-	return 0;
-}
 
 int re_cc__fail(struct re_cc *x, const struct rc_pos *pos, const char *fmt, ...)
 {
@@ -110,43 +35,55 @@ int re_cc__fail(struct re_cc *x, const struct rc_pos *pos, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static uint32_t cost_add(uint32_t a, uint32_t b)
-{
-	return a + b > RE_COST_MAX ? RE_COST_MAX : a + b;
-}
-
 struct ranked {
 	struct re_node *n;
 	size_t i;
+	float rank;
 };
 
 static int ranked_cmp(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
 
-	if (x->n->cost != y->n->cost)
-		return x->n->cost < y->n->cost ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
 	return (x->i > y->i) - (x->i < y->i);
 }
 
-/* Cheapest first; equal costs keep the order they were written in. */
+static float clamp_p(float p)
+{
+	return p < 0.01f ? 0.01f : p > 0.99f ? 0.99f : p;
+}
+
+/* An 'and' runs first what is cheap and likely to be false, an 'or' what is cheap and likely
+ * to be true: the cost per chance of settling it. Equal ranks keep the written order. The
+ * node's own cost is what it is expected to cost with the short-circuits. */
 static int kids_sort(struct re_node *n)
 {
 	struct ranked *r = malloc(n->nkids * sizeof(*r));
+	bool and = n->kind == RE_AND;
+	float go_on = 1.0f;
 
 	if (!r)
 		return -ENOMEM;
-	for (size_t i = 0; i < n->nkids; i++)
-		r[i] = (struct ranked){n->kids[i], i};
+	for (size_t i = 0; i < n->nkids; i++) {
+		float p = clamp_p(n->kids[i]->p);
+
+		r[i] = (struct ranked){n->kids[i], i, n->kids[i]->cost / (and? 1.0f - p : p)};
+	}
 	qsort(r, n->nkids, sizeof(*r), ranked_cmp);
 	n->cost = 0;
 	n->height = 0;
 	for (size_t i = 0; i < n->nkids; i++) {
+		float p = clamp_p(r[i].n->p);
+
 		n->kids[i] = r[i].n;
-		n->cost = cost_add(n->cost, r[i].n->cost);
+		n->cost += go_on * r[i].n->cost;
+		go_on *= and? p : 1.0f - p;
 		if (r[i].n->height + 1u > n->height)
 			n->height = r[i].n->height + 1u;
 	}
+	n->p = and? go_on : 1.0f - go_on;
 	free(r);
 	return 0;
 }
@@ -200,6 +137,7 @@ static int merge_group(struct re_cc *x, struct re_node *n, const size_t *idx, si
 	if (!m || !c || !items)
 		return -ENOMEM;
 	*c = *n->kids[idx[0]]->check;
+	c->id = x->e->nchecks++;
 	for (size_t i = 0; i < cnt; i++)
 		items[i] = n->kids[idx[i]]->check->texts[0];
 	c->merged_text = merged_text(a, c->src, items, cnt);
@@ -208,7 +146,9 @@ static int merge_group(struct re_cc *x, struct re_node *n, const size_t *idx, si
 	c->n = (uint32_t)cnt;
 	c->texts = NULL;
 	re_value__prefixes(a, items, (uint32_t)cnt, &c->pre);
-	*m = (struct re_node){.kind = RE_CHECK, .check = c, .cost = re_cc__cost(c)};
+	*m = (struct re_node){
+	    .kind = RE_CHECK, .check = c, .cost = re_cc__cost(c), .p = re_cc__chance(c)};
+	/* explain shows it by its merged text */
 	n->kids[idx[0]] = m;
 	for (size_t i = 1; i < cnt; i++)
 		n->kids[idx[i]] = NULL;
@@ -326,13 +266,38 @@ static int one_kid(struct re_cc *x, const struct rc_node *kid, unsigned depth, s
 	if (ret)
 		return ret;
 	n->cost = n->kids[0]->cost;
+	n->p = n->kind == RE_NOT ? 1.0f - n->kids[0]->p : n->kids[0]->p;
 	n->height = n->kids[0]->height + 1u;
 	return 0;
 }
 
-static int node_build(struct re_cc *x, const struct rc_node *src, unsigned depth,
-		      struct re_node *n)
+/* Checks written alike (as rules_cond__dump shows them) are compiled once and share an id: the
+ * evaluator then decides each only once per event, however many rules and macros repeat it. */
+static int check_node(struct re_cc *x, const struct rc_node *src, struct re_node *n)
 {
+	size_t len = rules_cond__dump(src, 0, NULL, 0);
+	char *text = malloc(len + 1);
+	int ret = 0;
+
+	if (!text)
+		return -ENOMEM;
+	rules_cond__dump(src, 0, text, len + 1);
+	n->check = re_cache__check(x->cache, text, len);
+	if (!n->check) {
+		ret = re_cc__check(x, src, &n->check);
+		if (!ret) {
+			n->check->id = x->e->nchecks++;
+			ret = re_cache__put_check(x->cache, text, len, n->check);
+		}
+	}
+	free(text);
+	return ret;
+}
+
+static int node_build(struct re_cc *x, const struct rc_node *src, unsigned depth, struct re_node *n)
+{
+	int ret;
+
 	n->src = src;
 	switch (src->kind) {
 	case RC_AND:
@@ -348,7 +313,12 @@ static int node_build(struct re_cc *x, const struct rc_node *src, unsigned depth
 		return one_kid(x, src->body, depth, n);
 	case RC_CHECK:
 		n->kind = RE_CHECK;
-		return re_cc__check(x, src, &n->check) ?: (n->cost = re_cc__cost(n->check), 0);
+		ret = check_node(x, src, n);
+		if (!ret) {
+			n->cost = re_cc__cost(n->check);
+			n->p = re_cc__chance(n->check);
+		}
+		return ret;
 	}
 	return re_cc__fail(x, &src->pos, "unknown node");
 }
@@ -356,7 +326,7 @@ static int node_build(struct re_cc *x, const struct rc_node *src, unsigned depth
 static int node_compile(struct re_cc *x, const struct rc_node *src, unsigned depth,
 			struct re_node **out)
 {
-	struct re_node *n = cache_get(x->cache, src);
+	struct re_node *n = re_cache__node(x->cache, src);
 	int ret;
 
 	if (depth > RE_DEPTH_MAX || (n && depth + n->height > RE_DEPTH_MAX))
@@ -373,7 +343,7 @@ static int node_compile(struct re_cc *x, const struct rc_node *src, unsigned dep
 	if (ret)
 		return ret;
 	*out = n;
-	return cache_put(x->cache, src, n);
+	return re_cache__put_node(x->cache, src, n);
 }
 
 int re_compile__rule(struct re_engine *e, struct re_cache *cache, const struct rules_rule *r,

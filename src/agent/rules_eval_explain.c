@@ -47,16 +47,16 @@ static void put_pos(struct out *o, const struct rc_pos *p, unsigned depth)
 }
 
 /* The check as written, without the braces rules_cond__dump puts around it. */
-static void check_text(const struct re_check *c, char *buf, size_t size)
+static void check_text(const struct re_node *n, char *buf, size_t size)
 {
 	char full[EXPLAIN_TEXT + 8];
 	size_t len;
 
-	if (!c->src) {
-		snprintf(buf, size, "%s", c->merged_text ? c->merged_text : "?");
+	if (!n->src) {
+		snprintf(buf, size, "%s", n->check->merged_text ? n->check->merged_text : "?");
 		return;
 	}
-	len = rules_cond__dump(c->src, 0, full, sizeof(full));
+	len = rules_cond__dump(n->src, 0, full, sizeof(full));
 	if (len >= sizeof(full))
 		snprintf(full + EXPLAIN_TEXT - 4, 8, "...}");
 	len = strlen(full);
@@ -86,7 +86,8 @@ static bool add_val(const struct rv_val *v0, void *arg)
 	else
 		rules_view__format(&v, one, sizeof(one));
 	if (room > 1)
-		vs->len += (size_t)snprintf(vs->buf + vs->len, room, "%s%s", vs->n ? ", " : "", one);
+		vs->len +=
+		    (size_t)snprintf(vs->buf + vs->len, room, "%s%s", vs->n ? ", " : "", one);
 	if (vs->len >= vs->size)
 		vs->len = vs->size - 1;
 	vs->n++;
@@ -106,8 +107,7 @@ static void field_values(const struct rv_event *ev, const struct rf_field *f, co
 		snprintf(vs->buf, vs->size, "<none>");
 }
 
-static void check_value(const struct re_check *c, const struct rv_event *ev, char *buf,
-			size_t size)
+static void check_value(const struct re_check *c, const struct rv_event *ev, char *buf, size_t size)
 {
 	struct vals vs = {.buf = buf, .size = size, .nxf = c->nxf, .xf = c->xf};
 	const char *name;
@@ -130,15 +130,16 @@ static void check_value(const struct re_check *c, const struct rv_event *ev, cha
 	field_values(ev, c->rf.f, c->rf.key, c->rf.multi, &vs);
 }
 
-static bool explain_check(struct out *o, const struct re_check *c, const struct rv_event *ev,
+/* Checks shared between rules are shown where this tree has them (n->src). */
+static bool explain_check(struct out *o, const struct re_node *n, const struct rv_event *ev,
 			  unsigned depth)
 {
 	char text[EXPLAIN_TEXT + 8], value[2 * RE_EXPLAIN_VAL + 16];
-	bool r = re_match__check(c, ev);
+	bool r = re_match__check(n->check, ev);
 
-	check_text(c, text, sizeof(text));
-	check_value(c, ev, value, sizeof(value));
-	put_pos(o, &c->pos, depth);
+	check_text(n, text, sizeof(text));
+	check_value(n->check, ev, value, sizeof(value));
+	put_pos(o, n->src ? &n->src->pos : &n->check->pos, depth);
 	put(o, "%s -> %s (value: %s)\n", text, r ? "true" : "false", value);
 	return r;
 }
@@ -170,7 +171,7 @@ static bool explain_node(struct out *o, const struct re_node *n, const struct rv
 		put(o, "macro %s -> %s\n", n->src->name, r ? "true" : "false");
 		return r;
 	case RE_CHECK:
-		return explain_check(o, n->check, ev, depth);
+		return explain_check(o, n, ev, depth);
 	}
 	return false;
 }

@@ -37,7 +37,7 @@ struct re_text {
 /* Text values by content, open addressing over FNV-1a hashes. */
 struct re_tset {
 	const struct re_text *items;
-	uint32_t *slots; /* index + 1; 0: empty */
+	uint32_t *slots;  /* index + 1; 0: empty */
 	uint64_t *hashes; /* of items, to skip most byte compares */
 	uint32_t mask;	  /* slots - 1 */
 	uint32_t minlen, maxlen;
@@ -92,8 +92,8 @@ enum re_how {
 	RE_H_GLOB,     /* fnmatch, FNM_CASEFOLD for iglob, one of texts */
 	RE_H_REGEX,    /* full match with one of regexes */
 	RE_H_PMATCH,
-	RE_H_IP,  /* equal to one of ips */
-	RE_H_NET, /* in one of nets */
+	RE_H_IP,    /* equal to one of ips */
+	RE_H_NET,   /* in one of nets */
 	RE_H_FIELD, /* against another field's value (val(f), transformers on the right) */
 };
 
@@ -107,11 +107,12 @@ struct re_rfield {
 };
 
 struct re_check {
-	const struct rc_node *src; /* for explain; NULL for merged checks */
+	uint32_t id;		   /* checks written alike share one: its result per event */
+	const struct rc_node *src; /* the first written; NULL for merged checks */
 	const struct rf_field *f;
-	const char *key;   /* argument as the view takes it */
-	bool multi;	   /* several values: true when one satisfies */
-	bool neg;	   /* !=: the equality test negated (per value) */
+	const char *key; /* argument as the view takes it */
+	bool multi;	 /* several values: true when one satisfies */
+	bool neg;	 /* !=: the equality test negated (per value) */
 	uint8_t nxf;
 	enum rc_xform xf[RC_XF_DEPTH]; /* as written: outermost first */
 	enum rf_type vtype;	       /* after the transformers */
@@ -136,11 +137,12 @@ enum re_kind { RE_AND, RE_OR, RE_NOT, RE_MACRO, RE_CHECK };
 struct re_node {
 	enum re_kind kind;
 	uint32_t nkids;
-	uint32_t cost;	 /* estimate for the whole subtree */
+	float cost;	 /* expected work for the whole subtree, short-circuits counted */
+	float p;	 /* estimated chance that it is true */
 	uint32_t height; /* levels below */
 	struct re_node **kids;
 	struct re_check *check;
-	const struct rc_node *src; /* where it was written; macros: the use (name) */
+	const struct rc_node *src; /* where it was written (NULL: merged); macros: the use */
 };
 
 struct re_rule {
@@ -159,13 +161,23 @@ struct re_engine {
 	uint64_t events;
 	struct re_regex *regexes;
 	struct re_stats stats;
+	/* each check's result for the event being evaluated: valid when its memo_at is epoch */
+	uint32_t nchecks, epoch;
+	uint32_t *memo_at;
+	bool *memo;
 };
 
-/* rules_eval_compile.c: one rule's tree. -EINVAL (logged) when it cannot be compiled,
- * -ENOMEM. `cache` memoises nodes shared through macros. */
+/* rules_eval_cache.c: nodes by the AST node they came from, checks by their text. */
 struct re_cache;
 struct re_cache *re_cache__new(void);
 void re_cache__free(struct re_cache *c);
+struct re_node *re_cache__node(const struct re_cache *c, const void *key);
+int re_cache__put_node(struct re_cache *c, const void *key, struct re_node *n);
+struct re_check *re_cache__check(const struct re_cache *c, const char *text, size_t len);
+int re_cache__put_check(struct re_cache *c, const char *text, size_t len, struct re_check *chk);
+
+/* rules_eval_compile.c: one rule's tree. -EINVAL (logged) when it cannot be compiled,
+ * -ENOMEM. `cache` shares nodes and checks between rules. */
 int re_compile__rule(struct re_engine *e, struct re_cache *cache, const struct rules_rule *r,
 		     struct re_node **out);
 
@@ -180,9 +192,10 @@ struct re_cc {
 
 int re_cc__fail(struct re_cc *x, const struct rc_pos *pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* rules_eval_check.c: one check, and its estimated cost */
+/* rules_eval_check.c: one check, its estimated cost and chance of being true */
 int re_cc__check(struct re_cc *x, const struct rc_node *src, struct re_check **out);
-uint32_t re_cc__cost(const struct re_check *c);
+float re_cc__cost(const struct re_check *c);
+float re_cc__chance(const struct re_check *c);
 
 /* rules_eval_value.c: right-hand values and sets. Each returns 0, -EINVAL with *why set, or
  * -ENOMEM. */
@@ -193,16 +206,16 @@ bool re_value__tset_has(const struct re_tset *t, const char *s, size_t len);
 int re_value__pmatch(struct arena *a, const struct re_text *dirs, uint32_t n,
 		     struct re_pmatch *out);
 bool re_value__pmatch_has(const struct re_pmatch *p, const char *s, size_t len);
-int re_value__prefixes(struct arena *a, struct re_text *items, uint32_t n,
-		       struct re_prefixes *out);
+int re_value__prefixes(struct arena *a, struct re_text *items, uint32_t n, struct re_prefixes *out);
 bool re_value__prefixes_has(const struct re_prefixes *p, const char *s, size_t len);
 int re_value__cmp_num(const void *a, const void *b);
 bool re_value__net_has(const struct re_net *n, const struct rv_ip *ip);
 
 /* rules_eval_match.c */
 bool re_match__check(const struct re_check *c, const struct rv_event *ev);
-/* A value after c's transformers (lhs: rf false), in buf when they build one; false when
- * it has none (a b64 that does not decode, a value too long to transform). */
+/* v after the transformers xf[0..nxf) (as written, applied innermost first), rebuilt in buf
+ * when one must change it; false when it then has no value (a b64 that does not decode, a
+ * value longer than buf). */
 bool re_match__xform(uint8_t nxf, const enum rc_xform *xf, struct rv_val *v, char *buf,
 		     size_t size);
 

@@ -98,7 +98,8 @@ static bool str_one_of(const struct re_check *c, const char *s, size_t len)
 	if (c->how == RE_H_STR_SET || (c->how == RE_H_EVTTYPE && c->n > RE_LINEAR_MAX))
 		return re_value__tset_has(&c->set, s, len);
 	for (uint32_t i = 0; i < c->n; i++)
-		if (c->texts[i].len == len && memcmp(c->texts[i].s, s, len) == 0)
+		if (c->texts[i].len == len && (!len || c->texts[i].s[0] == s[0]) &&
+		    memcmp(c->texts[i].s, s, len) == 0)
 			return true;
 	return false;
 }
@@ -301,7 +302,8 @@ static bool xform_one(enum rc_xform xf, struct rv_val *v, char *buf, size_t size
 		}
 		return true;
 	case RC_XF_LEN:
-		v->n = v->type == RF_STR && v->len ? (int64_t)strnlen(v->s, v->len) : (int64_t)v->len;
+		v->n =
+		    v->type == RF_STR && v->len ? (int64_t)strnlen(v->s, v->len) : (int64_t)v->len;
 		v->type = RF_NUM;
 		return true;
 	case RC_XF_TOLOWER:
@@ -319,8 +321,7 @@ static bool xform_one(enum rc_xform xf, struct rv_val *v, char *buf, size_t size
 	}
 }
 
-bool re_match__xform(uint8_t nxf, const enum rc_xform *xf, struct rv_val *v, char *buf,
-		     size_t size)
+bool re_match__xform(uint8_t nxf, const enum rc_xform *xf, struct rv_val *v, char *buf, size_t size)
 {
 	if (!v->s && (v->type == RF_STR || v->type == RF_BYTES)) {
 		v->s = "";
@@ -413,5 +414,7 @@ bool re_match__check(const struct re_check *c, const struct rv_event *ev)
 		return rules_view__each(ev, c->f, c->key, probe_value, &p);
 	if (rules_view__get(ev, c->f, c->key, &v) != 1)
 		return false;
-	return probe_value(&v, &p);
+	if (c->how == RE_H_EXISTS)
+		return true;
+	return c->nxf ? probe_xform(&p, &v) : value_match(c, &v);
 }

@@ -243,8 +243,7 @@ static int pglob_add(struct arena *a, const char *s, size_t len, struct re_pglob
 	return 0;
 }
 
-int re_value__pmatch(struct arena *a, const struct re_text *dirs, uint32_t n,
-		     struct re_pmatch *out)
+int re_value__pmatch(struct arena *a, const struct re_text *dirs, uint32_t n, struct re_pmatch *out)
 {
 	struct re_text *plain = arena__calloc(a, n ? n : 1, sizeof(*plain));
 	struct re_pglob *globs = arena__calloc(a, n ? n : 1, sizeof(*globs));
@@ -332,8 +331,7 @@ static bool starts(const char *s, size_t len, const struct re_text *p)
 }
 
 /* Sorted, and every item that has another as its prefix dropped (it adds nothing). */
-int re_value__prefixes(struct arena *a, struct re_text *items, uint32_t n,
-		       struct re_prefixes *out)
+int re_value__prefixes(struct arena *a, struct re_text *items, uint32_t n, struct re_prefixes *out)
 {
 	uint32_t k = 0;
 
