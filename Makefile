@@ -26,8 +26,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 # the skeleton and BPF object are build products in their own right, not intermediates
 .SECONDARY: $(SKELS) $(patsubst %.skel.h,%.bpf.o,$(SKELS))
 
-.PHONY: all deps run test unit integration bench bench-overhead bench-k8s clean vmlinux format sanitize \
-	install FORCE
+.PHONY: all deps run test unit integration bench bench-overhead bench-k8s bench-rules clean vmlinux \
+	format sanitize install FORCE
 all: $(B)/vigil
 
 deps:
@@ -102,7 +102,7 @@ run: deps
 	$(MAKE) all
 	./$(B)/vigil run
 
-bench: bench-overhead bench-k8s
+bench: bench-overhead bench-k8s bench-rules
 
 bench-overhead: deps all
 	$(MAKE) -C bench/overhead
@@ -121,6 +121,13 @@ install: $(B)/vigil
 		$(DESTDIR)/etc/vigil/rules.d
 	install -m 0755 $(B)/vigil $(DESTDIR)$(PREFIX)/bin/vigil
 	install -m 0644 rules/vigil_rules.yaml $(DESTDIR)$(PREFIX)/share/vigil/rules/
+
+# links the agent's own objects, so it times the agent's rule engine and event views
+$(B)/bench-rules-replay: bench/rules/replay_bench.c $(B)/libvigil.a
+	$(CC) $(CFLAGS) $< $(B)/libvigil.a -o $@ $(LDLIBS)
+
+bench-rules: deps all $(B)/bench-rules-replay
+	bench/rules/run.sh
 
 vmlinux:
 	scripts/gen-vmlinux.sh

@@ -2,6 +2,7 @@
 /*
  * `vigil rules validate FILE|DIR...`: load Falco rule files in order as `vigil run` will, print
  * every error and warning as FILE:LINE:COLUMN: severity: message, then what each file gave.
+ * `vigil rules test` is in cli_rules_test.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,11 @@
 
 static const char rules_usage[] =
     "usage: vigil rules validate [-v] FILE|DIR...\n"
+    "       vigil rules test --rules FILE|DIR [--rules ...] --events FILE.jsonl\n"
+    "                        [--explain RULE] [--min-priority PRIORITY]\n"
+    "       vigil rules fields [--markdown]\n"
     "\n"
+    "validate:\n"
     "Load Falco rule files in the order given (a directory: its *.yaml files in name order;\n"
     "later files customise earlier ones), check every condition against the fields and event\n"
     "types vigil provides, and print each error and warning as FILE:LINE:COLUMN: ..., then a\n"
@@ -24,23 +29,29 @@ static const char rules_usage[] =
     "  -v, --verbose   also list the rules vigil covers in part, and why\n"
     "  -h, --help      this text\n"
     "\n"
-    "Exit status: 0 when every file loaded without errors, 1 on errors, 2 on usage errors.\n";
+    "Exit status: 0 when every file loaded without errors, 1 on errors, 2 on usage errors.\n"
+    "\n"
+    "test: replay recorded events (the output of `vigil run`) through the rules and print\n"
+    "the alerts in Falco's JSON format; `vigil rules test --help` says more.\n"
+    "\n"
+    "fields: the fields, evt.arg names and event types rules can use (--markdown: as the\n"
+    "tables of docs/rules.md).\n";
 
-static void print_diags(const struct rules_set *rs)
+void cli_rules__print_diags(const struct rules_set *rs, FILE *out)
 {
 	for (size_t i = 0; i < rules_set__ndiags(rs); i++) {
 		const struct rules_diag *d = rules_set__diag(rs, i);
 		const char *sev = d->severity == RULES_ERROR ? "error" : "warning";
 
 		if (d->file && d->line)
-			printf("%s:%u:%u: %s: %s\n", d->file, d->line, d->col, sev, d->msg);
+			fprintf(out, "%s:%u:%u: %s: %s\n", d->file, d->line, d->col, sev, d->msg);
 		else if (d->file)
-			printf("%s: %s: %s\n", d->file, sev, d->msg);
+			fprintf(out, "%s: %s: %s\n", d->file, sev, d->msg);
 		else
-			printf("vigil: %s: %s\n", sev, d->msg);
+			fprintf(out, "vigil: %s: %s\n", sev, d->msg);
 	}
 	if (rules_set__dropped_diags(rs))
-		printf("vigil: ... and %zu more messages\n", rules_set__dropped_diags(rs));
+		fprintf(out, "vigil: ... and %zu more messages\n", rules_set__dropped_diags(rs));
 }
 
 static void print_requirements(const struct rules_file *f)
@@ -126,7 +137,7 @@ static int validate(int argc, char **argv)
 	for (int i = first; i < argc; i++)
 		rules_set__load_path(rs, argv[i]);
 	ret = rules_set__compile(rs);
-	print_diags(rs);
+	cli_rules__print_diags(rs, stdout);
 	print_summary(rs, verbose);
 	ret = ret || rules_set__nerrors(rs) ? 1 : 0;
 	rules_set__free(rs);
@@ -145,6 +156,8 @@ int cli_rules(int argc, char **argv)
 		return validate(argc - 1, argv + 1);
 	if (!strcmp(sub, "fields"))
 		return cli_rules_fields(argc - 1, argv + 1);
+	if (!strcmp(sub, "test"))
+		return cli_rules_test(argc - 1, argv + 1);
 	fprintf(stderr, "vigil rules: unknown command '%s'\n\n%s", sub, rules_usage);
 	return 2;
 }
