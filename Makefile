@@ -3,6 +3,7 @@ CC ?= cc
 CLANG ?= clang
 BPFTOOL ?= bpftool
 PYTHON ?= /usr/bin/python3
+PREFIX ?= /usr/local
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 B := build
 
@@ -25,7 +26,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 # the skeleton and BPF object are build products in their own right, not intermediates
 .SECONDARY: $(SKELS) $(patsubst %.skel.h,%.bpf.o,$(SKELS))
 
-.PHONY: all deps run test unit integration bench bench-overhead bench-k8s clean vmlinux format sanitize
+.PHONY: all deps run test unit integration bench bench-overhead bench-k8s clean vmlinux format sanitize \
+	install FORCE
 all: $(B)/vigil
 
 deps:
@@ -45,6 +47,16 @@ $(B)/agent/%.o: src/agent/%.c $(wildcard src/agent/*.h include/vigil/*.h) $(SKEL
 		$(B)/syscall_names.h | $(B)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# Where the installed default rule file is looked for (rules_default.h); $(B)/prefix changes
+# when PREFIX does, so that `make PREFIX=/usr install` after a plain build recompiles it.
+$(B)/agent/rules_default.o $(B)/san/rules_default.o: CFLAGS += -DVIGIL_PREFIX='"$(PREFIX)"'
+$(B)/agent/rules_default.o $(B)/san/rules_default.o: $(B)/prefix
+
+$(B)/prefix: FORCE | $(B)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+
+FORCE:
 
 $(B)/libvigil.a: $(AGENT_OBJS)
 	ar rcs $@ $^
@@ -102,6 +114,13 @@ $(B)/bench-k8s-enrich: bench/k8s/enrich.c $(B)/libvigil.a
 
 bench-k8s: deps all $(B)/bench-k8s-enrich
 	bench/k8s/run.sh
+
+# The agent, its default rules, and the directory for the administrator's own rule files.
+install: $(B)/vigil
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vigil/rules \
+		$(DESTDIR)/etc/vigil/rules.d
+	install -m 0755 $(B)/vigil $(DESTDIR)$(PREFIX)/bin/vigil
+	install -m 0644 rules/vigil_rules.yaml $(DESTDIR)$(PREFIX)/share/vigil/rules/
 
 vmlinux:
 	scripts/gen-vmlinux.sh

@@ -14,8 +14,11 @@
 #include "json.h"
 #include "k8s_hold.h"
 #include "probe.h"
+#include "rules_view.h"
 #include "proc_cache.h"
 #include "sysenv.h"
+
+#define EVENT_LINE_MAX (256u << 10) /* bytes of one event line */
 
 struct vigil_bpf;
 struct ring_buffer;
@@ -40,6 +43,23 @@ struct agent_k8s {
 	bool write_err;
 };
 
+/* Rules on the live stream (rules_live*.c); st is NULL when no rules are loaded. */
+#define AGENT_MATCH_MAX 64 /* rules one record can raise alerts for */
+struct agent_rules_state;
+struct rules_rule;
+struct agent_rules {
+	struct agent_rules_state *st;
+	uint64_t want; /* event types some loaded rule can match */
+	struct rv_event view; /* of the record being handled */
+	struct cg_entry *cg;  /* its cgroup */
+	const struct rules_rule *matched[AGENT_MATCH_MAX];
+	unsigned nmatched;
+	uint64_t num; /* evt.num */
+	uint64_t alerts[8]; /* written, by priority */
+	uint64_t alert_errors; /* alerts that could not be built or written */
+	uint64_t alerts_dropped; /* matches beyond AGENT_MATCH_MAX for one record */
+};
+
 struct agent {
 	struct vg_config cfg;
 	struct sysenv env;
@@ -59,6 +79,9 @@ struct agent {
 	uint64_t started_boot_ns;
 	struct agent_counters cnt;
 	struct agent_k8s k8s;
+	struct agent_rules rules;
+	FILE *alerts_out; /* a->out unless --alerts-output */
+	uint64_t kernel_events; /* types whose programs run: --events and what rules need */
 	volatile sig_atomic_t stop;
 };
 
@@ -136,6 +159,36 @@ void agent_k8s_members(struct agent *a, struct cg_entry *cg);
 bool agent_k8s_hold_line(struct agent *a, int type);
 /* The "kubernetes" object of the stats record (nothing without a metadata source). */
 void agent_k8s_stats(struct agent *a);
+
+/* rules_live*.c: rule evaluation on the live stream. start: load the rule files (--rules, or
+ * the default file), log what loaded and what was skipped; an error in a rule file is fatal.
+ * view: reset the view for a record and fill its process, lineage and pod parts; the caller
+ * adds the record's own, then eval collects the matches, and agent_write_line writes their
+ * alerts once the event line is built. */
+int agent_rules_start(struct agent *a);
+void agent_rules_stop(struct agent *a);
+static inline bool agent_rules_want(const struct agent *a, int type)
+{
+	return type > 0 && type < 64 && (a->rules.want >> type) & 1;
+}
+struct rv_event *agent_rules_view(struct agent *a, const struct vg_hdr *h,
+				  const struct proc_entry *pe, struct cg_entry *cg);
+unsigned agent_rules_eval(struct agent *a);
+void agent_rules_alerts(struct agent *a);
+void agent_rules_stats(struct agent *a);
+/* rules_live_ev.c: the record-specific parts of the view, then eval; return the matches. */
+unsigned agent_rules_exec(struct agent *a, const struct vg_exec *e, struct proc_entry *pe,
+			  struct cg_entry *cg);
+unsigned agent_rules_fork(struct agent *a, const struct vg_fork *f, struct proc_entry *pe,
+			  struct cg_entry *cg);
+unsigned agent_rules_exit(struct agent *a, const struct vg_exit *x, struct proc_entry *pe,
+			  struct cg_entry *cg);
+unsigned agent_rules_file(struct agent *a, const struct vg_file *f, const char *path,
+			  const struct sys_ctx *cx);
+unsigned agent_rules_net(struct agent *a, const struct vg_net *n, const struct sys_ctx *cx);
+unsigned agent_rules_priv(struct agent *a, const struct vg_priv *p, const struct sys_ctx *cx);
+/* k8s_enrich.c: memoised pod and container of cg (cg->k8s_pod, cg->k8s_ctr). */
+void agent_k8s_lookup(struct agent *a, struct cg_entry *cg);
 
 /* stats.c */
 int agent_emit_stats(struct agent *a, bool final);

@@ -52,7 +52,7 @@ static int check_abi(struct agent *a)
 static void select_programs(struct agent *a)
 {
 	struct bpf_object_skeleton *s = a->skel->skeleton;
-	uint64_t attached = evsel_attached(a->cfg.events);
+	uint64_t attached = evsel_attached(a->kernel_events);
 
 	for (int i = 0; i < s->prog_cnt; i++) {
 		struct bpf_program *p = *s->progs[i].prog;

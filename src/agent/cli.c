@@ -13,6 +13,7 @@
 #include "evsel.h"
 #include "log.h"
 #include "options.h"
+#include "rules_load.h"
 
 static const char main_usage[] =
 	"usage: vigil <command> [options]\n"
@@ -21,7 +22,7 @@ static const char main_usage[] =
 	"\n"
 	"commands:\n"
 	"  run        load the BPF programs and stream events as JSON lines on stdout\n"
-	"  rules      check Falco rule files: vigil rules validate FILE|DIR...\n"
+	"  rules      Falco rule files: vigil rules validate|test|fields ...\n"
 	"  version    print the version, event schema and BPF ABI\n"
 	"  help       this text\n"
 	"\n"
@@ -61,13 +62,21 @@ static const char run_usage[] =
 	"  --metadata FILE           static pod and container metadata, YAML or JSON\n"
 	"  --k8s-hold MS             hold an event up to MS for its pod's metadata (default 2000)\n"
 	"  --pod-cache-size N        pods kept in the metadata cache (default 1024)\n"
+	"  --rules PATH              Falco rule file, or a directory of *.yaml loaded in name\n"
+	"                            order (repeatable; later files customise earlier ones).\n"
+	"                            Default: vigil's own rules (docs/rules.md). With --rules,\n"
+	"                            only alerts are written unless --events is given\n"
+	"  --no-rules                load no rules: events only\n"
+	"  --min-priority LEVEL      alerts at or above LEVEL only: emergency ... debug\n"
+	"                            (default debug: every rule)\n"
+	"  --alerts-output FILE      append alerts to FILE instead of the event stream\n"
 	"  --log-level LEVEL         error, warn, info or debug (default info)\n"
 	"  -h, --help                this text\n";
 
 enum {
 	OPT_NODE = 256, OPT_RINGBUF, OPT_PTABLE, OPT_PCACHE, OPT_PBYTES, OPT_GRACE, OPT_CGCACHE,
 	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL, OPT_BTF, OPT_KUBECONFIG, OPT_NOK8S,
-	OPT_METADATA, OPT_K8SHOLD, OPT_PODCACHE,
+	OPT_METADATA, OPT_K8SHOLD, OPT_PODCACHE, OPT_RULES, OPT_NORULES, OPT_MINPRIO, OPT_ALERTS,
 	/* list-valued, from here on (parse_list_opt) */
 	OPT_EVENTS, OPT_SCOPE, OPT_IGNORE_PATH, OPT_REPORT_PATH, OPT_SAMPLE,
 };
@@ -95,6 +104,10 @@ static const struct option run_opts[] = {
 	{ "metadata", required_argument, NULL, OPT_METADATA },
 	{ "k8s-hold", required_argument, NULL, OPT_K8SHOLD },
 	{ "pod-cache-size", required_argument, NULL, OPT_PODCACHE },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "no-rules", no_argument, NULL, OPT_NORULES },
+	{ "min-priority", required_argument, NULL, OPT_MINPRIO },
+	{ "alerts-output", required_argument, NULL, OPT_ALERTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -138,7 +151,10 @@ static int parse_list_opt(int c, const char *arg, struct vg_config *cfg)
 	int rc;
 
 	switch (c) {
-	case OPT_EVENTS: rc = evsel_parse(arg, &cfg->events, err, sizeof(err)); break;
+	case OPT_EVENTS:
+		rc = evsel_parse(arg, &cfg->events, err, sizeof(err));
+		cfg->events_given = true;
+		break;
 	case OPT_SCOPE: rc = options_scope(arg, &cfg->scope, err, sizeof(err)); break;
 	case OPT_IGNORE_PATH:
 	case OPT_REPORT_PATH:
@@ -150,6 +166,36 @@ static int parse_list_opt(int c, const char *arg, struct vg_config *cfg)
 		fprintf(stderr, "vigil run: --%s: %s\n", names[c - OPT_EVENTS],
 			err[0] ? err : strerror(-rc));
 	return rc;
+}
+
+/* --rules, --no-rules, --min-priority, --alerts-output */
+static int parse_rules_opt(int c, const char *arg, struct vg_config *cfg)
+{
+	enum rules_priority p;
+
+	switch (c) {
+	case OPT_RULES:
+		if (!*arg || cfg->nrules >= VG_RULES_PATHS_MAX) {
+			fprintf(stderr, "vigil run: --rules: %s\n",
+				*arg ? "too many (at most 64)" : "empty path");
+			return -EINVAL;
+		}
+		return (cfg->rules[cfg->nrules] = strdup(arg)) ? (cfg->nrules++, 0) : -ENOMEM;
+	case OPT_NORULES:
+		cfg->no_rules = true;
+		return 0;
+	case OPT_MINPRIO:
+		if (rules_priority__parse(arg, &p)) {
+			fprintf(stderr, "vigil run: --min-priority %s: expected emergency, alert, "
+					"critical, error, warning, notice, informational or debug\n",
+				arg);
+			return -EINVAL;
+		}
+		cfg->min_priority = p;
+		return 0;
+	default:
+		return copy_path("alerts-output", arg, cfg->alerts_output);
+	}
 }
 
 static int parse_run_opt(int c, const char *arg, struct vg_config *cfg)
@@ -217,6 +263,12 @@ static int parse_run_opt(int c, const char *arg, struct vg_config *cfg)
 	case OPT_PODCACHE:
 		if (!(err = parse_uint("pod-cache-size", arg, 16, 1u << 20, &v)))
 			cfg->pod_cache_entries = v;
+		break;
+	case OPT_RULES:
+	case OPT_NORULES:
+	case OPT_MINPRIO:
+	case OPT_ALERTS:
+		err = parse_rules_opt(c, arg, cfg);
 		break;
 	case OPT_LOGLEVEL:
 		err = log_parse_level(arg, &cfg->log_level);

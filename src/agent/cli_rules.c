@@ -143,6 +143,8 @@ int cli_rules(int argc, char **argv)
 	}
 	if (!strcmp(sub, "validate"))
 		return validate(argc - 1, argv + 1);
+	if (!strcmp(sub, "fields"))
+		return cli_rules_fields(argc - 1, argv + 1);
 	fprintf(stderr, "vigil rules: unknown command '%s'\n\n%s", sub, rules_usage);
 	return 2;
 }

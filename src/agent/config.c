@@ -31,6 +31,7 @@ void config_defaults(struct vg_config *cfg)
 	cfg->pod_cache_bytes = 32u << 20;
 	cfg->k8s_hold_entries = 16384;
 	cfg->k8s_hold_bytes = 32u << 20;
+	cfg->min_priority = 7; /* RULES_PRIO_DEBUG: every rule */
 	if (node && *node)
 		strncpy(cfg->node, node, sizeof(cfg->node) - 1);
 	else if (gethostname(cfg->node, sizeof(cfg->node) - 1) < 0)
@@ -69,5 +70,7 @@ void config_free(struct vg_config *cfg)
 		free(cfg->scope.cgroups[i]);
 	for (unsigned i = 0; i < cfg->npath_filters; i++)
 		free(cfg->path_filters[i].path);
-	cfg->scope.npods = cfg->scope.ncgroups = cfg->npath_filters = 0;
+	for (unsigned i = 0; i < cfg->nrules; i++)
+		free(cfg->rules[i]);
+	cfg->scope.npods = cfg->scope.ncgroups = cfg->npath_filters = cfg->nrules = 0;
 }

@@ -28,6 +28,8 @@ struct vg_path_filter {
 	bool report; /* always report (overrides an ignore prefix, and sampling) */
 };
 
+#define VG_RULES_PATHS_MAX 64
+
 struct vg_config {
 	size_t ringbuf_bytes; /* kernel -> user ring buffer, power of two */
 	uint32_t proc_table_entries; /* in-kernel process table */
@@ -56,6 +58,13 @@ struct vg_config {
 	size_t pod_cache_bytes; /* heap budget of the pod cache */
 	size_t k8s_hold_entries; /* events waiting for their pod, at most */
 	size_t k8s_hold_bytes; /* ... and their bytes */
+	/* Rules (docs/rules.md) */
+	unsigned nrules;
+	char *rules[VG_RULES_PATHS_MAX]; /* --rules, in order; none: the default file */
+	bool no_rules; /* --no-rules */
+	bool events_given; /* --events was given (else rules alone choose what is attached) */
+	int min_priority; /* enum rules_priority: alerts at or above it */
+	char alerts_output[4096]; /* --alerts-output; "" is the event stream (stdout) */
 };
 
 void config_defaults(struct vg_config *cfg);

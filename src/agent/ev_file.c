@@ -236,13 +236,17 @@ int agent_on_file(struct agent *a, const struct vg_file *f, size_t size)
 	if (f->hdr.type == VG_EV_CLOSE) /* what was closed: the fd table knows */
 		agent_fd_name(a, f->hdr.tgid, f->fd, path, sizeof(path));
 	track_fd(a, f, path);
-	if (!agent_type_written(a, f->hdr.type))
+	if (!agent_type_written(a, f->hdr.type) && !agent_rules_want(a, f->hdr.type))
 		return 0;
 	if (scope_path_ignored(a, path)) {
 		a->cnt.filtered_user[f->hdr.type]++;
 		return 0;
 	}
 	agent_sys_context(a, &f->hdr, &f->sys, &cx);
+	if (agent_rules_want(a, f->hdr.type))
+		agent_rules_file(a, f, path, &cx);
+	if (!agent_type_written(a, f->hdr.type) && !a->rules.nmatched)
+		return 0;
 	agent_begin_sys(a, &f->hdr, &f->sys, cx.pe, cx.cg);
 	file_object(a, f, path);
 	return agent_write_line(a, f->hdr.type);

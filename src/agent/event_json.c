@@ -195,6 +195,10 @@ int agent_write_line(struct agent *a, int type)
 	struct json_w *w = &a->json;
 
 	json_obj_end(w);
+	if (a->rules.nmatched)
+		agent_rules_alerts(a);
+	if (type && !agent_type_written(a, type))
+		return 0; /* built for its alerts only (type 0: the stats record) */
 	if (agent_k8s_hold_line(a, type))
 		return 0;
 	if (w->err || fwrite(w->buf, 1, w->len, a->out) != w->len || fputc('\n', a->out) == EOF) {

@@ -86,6 +86,10 @@ int evsel_parse(const char *list, uint64_t *mask, char *err, size_t errsz)
 		snprintf(err, errsz, "list too long");
 		return -EINVAL;
 	}
+	if (!strcmp(buf, "none")) { /* no event lines: only alerts (rules) */
+		*mask = 0;
+		return 0;
+	}
 	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		bool neg = item[0] == '-';
 

@@ -111,7 +111,9 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 		fd_table__exec(a->fds, e->hdr.tgid); /* close-on-exec fds are gone */
 		proc_cache__link_parent(a->procs, pe, e->ppid, e->parent_start_ns);
 	}
-	if (!agent_type_written(a, VG_EV_EXEC))
+	if (agent_rules_want(a, VG_EV_EXEC))
+		agent_rules_exec(a, e, pe, cg);
+	if (!agent_type_written(a, VG_EV_EXEC) && !a->rules.nmatched)
 		return 0;
 	return agent_emit_exec(a, e, size, pe, cg);
 }
@@ -138,7 +140,9 @@ static int on_fork(struct agent *a, const struct vg_fork *f)
 		}
 		proc_cache__link_parent(a->procs, pe, f->ppid, f->parent_start_ns);
 	}
-	if (!agent_type_written(a, VG_EV_FORK))
+	if (agent_rules_want(a, VG_EV_FORK))
+		agent_rules_fork(a, f, pe, cg);
+	if (!agent_type_written(a, VG_EV_FORK) && !a->rules.nmatched)
 		return 0;
 	return agent_emit_fork(a, f, pe, cg);
 }
@@ -151,7 +155,10 @@ static int on_exit(struct agent *a, const struct vg_exit *x)
 
 	if (pe)
 		pe->exit_code = x->exit_code; /* not rendered; proc_cache__exit drops the JSON */
-	err = agent_type_written(a, VG_EV_EXIT) ? agent_emit_exit(a, x, pe, cg) : 0;
+	if (agent_rules_want(a, VG_EV_EXIT))
+		agent_rules_exit(a, x, pe, cg);
+	err = agent_type_written(a, VG_EV_EXIT) || a->rules.nmatched
+		      ? agent_emit_exit(a, x, pe, cg) : 0;
 	if (pe)
 		proc_cache__exit(a->procs, pe, x->hdr.ts_ns);
 	fd_table__exit(a->fds, x->hdr.tgid);

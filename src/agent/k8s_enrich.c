@@ -37,13 +37,22 @@ static bool find(const struct pod_cache *pods, const char *uid, const char *ctr_
 /* The pod and container of cgroup cg, memoised in cg until the pod cache changes. */
 static void lookup(struct agent *a, struct cg_entry *cg)
 {
-	uint64_t gen = pod_cache__gen(a->k8s.pods) + 1;
+	uint64_t gen;
+
+	if (!a->k8s.pods)
+		return;
+	gen = pod_cache__gen(a->k8s.pods) + 1;
 
 	if (cg->k8s_gen == gen)
 		return;
 	find(a->k8s.pods, cg->id.pod ? cg->id.pod_uid : "",
 	     cg->id.container ? cg->id.container_id : "", &cg->k8s_pod, &cg->k8s_ctr);
 	cg->k8s_gen = gen;
+}
+
+void agent_k8s_lookup(struct agent *a, struct cg_entry *cg)
+{
+	lookup(a, cg);
 }
 
 static void container_object(struct json_w *w, const struct cg_entry *cg,

@@ -52,6 +52,16 @@ struct rv_end {
 
 struct rv_event;
 
+/* A string an accessor built from the view (proc.cmdline, thread.cap_effective...), kept for
+ * the rest of the event so that the many rules reading it do not each build it again and use
+ * up the scratch. Private to rules_view.c; rules_view__reset clears it. */
+struct rv_built {
+	const char *s; /* NULL: not built yet */
+	size_t len;
+};
+
+#define RV_BUILT_MAX 8
+
 /* The views' lazily answered parts: producers that cannot set them up front give a callback. */
 struct rv_lazy {
 	/* The ancestor at level (>= 1), or NULL when unknown. May use the scratch of ev. */
@@ -132,6 +142,9 @@ struct rv_event {
 	 * by rules_view__reset(). */
 	char *scratch;
 	size_t scratch_size, scratch_used;
+	/* Strings built once per event; producers leave this zero (rules_view__reset does). A
+	 * producer that changes the view after an evaluation must reset it before the next. */
+	struct rv_built built[RV_BUILT_MAX];
 };
 
 /* One value of a field for one event. */
@@ -145,7 +158,8 @@ struct rv_val {
 
 #define RV_SCRATCH_DEFAULT 16384
 
-/* Zero the view, keep its scratch buffer (which the caller owns) and empty it. */
+/* Zero the view, keep its scratch buffer (which the caller owns) and empty it. The fields
+ * whose absence is -1 (connected, name_changed, privileged) are set to -1. */
 void rules_view__reset(struct rv_event *ev, char *scratch, size_t size);
 /* n bytes of scratch, or NULL when it is used up (the accessor then reports absent). */
 char *rules_view__scratch(const struct rv_event *ev, size_t n);
@@ -158,7 +172,9 @@ const struct rv_proc *rules_view__proc(const struct rv_event *ev, unsigned level
  * The value of field f (with its argument `key`: "2" for proc.aname[2], "flags" for
  * evt.arg.flags, a label name; NULL when none) for ev. Returns 1 and fills *out, 0 when the
  * field has no value for this event. Fields whose argument is optional and absent (proc.aname
- * without [N]) have several values: use rules_view__each.
+ * without [N]) have several values: use rules_view__each. Asked with get, they give one, as
+ * Falco's outputs show them: proc.aname and the like the process itself (level 0), fd.ip,
+ * fd.port, fd.net the local end (the remote one when the local is not known).
  */
 int rules_view__get(const struct rv_event *ev, const struct rf_field *f, const char *key,
 		    struct rv_val *out);
@@ -168,8 +184,8 @@ int rules_view__get(const struct rv_event *ev, const struct rf_field *f, const c
 bool rules_view__each(const struct rv_event *ev, const struct rf_field *f, const char *key,
 		      bool (*fn)(const struct rv_val *v, void *arg), void *arg);
 /* Render a value as Falco prints it in an output: text as is, numbers in decimal, booleans
- * true/false, addresses in their usual form. Returns the length; writes at most size-1 bytes
- * and a NUL. */
+ * true/false, addresses in their usual form. Returns the length written: at most size-1 bytes,
+ * and a NUL (nothing when size is 0). */
 size_t rules_view__format(const struct rv_val *v, char *buf, size_t size);
 
 #endif /* VIGIL_RULES_VIEW_H */

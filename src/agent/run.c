@@ -12,7 +12,6 @@
 #include "procfs.h"
 #include "scope.h"
 
-#define EVENT_LINE_MAX (256u << 10)
 
 static struct agent *the_agent; /* for the signal handler only */
 
@@ -98,6 +97,12 @@ static int setup(struct agent *a)
 	/* before the BPF load, so the first pod list runs while the programs load */
 	if ((err = agent_k8s_start(a)))
 		return err;
+	/* with rule files named, the output is alerts unless events were asked for too */
+	if (a->cfg.nrules && !a->cfg.events_given)
+		a->cfg.events = 0;
+	if ((err = agent_rules_start(a)))
+		return err;
+	a->kernel_events = a->cfg.events | a->rules.want;
 	/* attach before seeding, so a process that starts in between is seen by one or both */
 	if ((err = agent_bpf_start(a)))
 		return err;
@@ -115,6 +120,7 @@ static int setup(struct agent *a)
 static void teardown(struct agent *a)
 {
 	agent_k8s_stop(a);
+	agent_rules_stop(a);
 	fd_table__free(a->fds);
 	agent_bpf_stop(a);
 	proc_cache__free(a->procs);
@@ -164,6 +170,8 @@ static int loop(struct agent *a)
 		now = agent_boot_ns();
 		if (n == 0 || now - last_flush >= 5000000ull) {
 			fflush(a->out);
+			if (a->alerts_out != a->out)
+				fflush(a->alerts_out);
 			last_flush = now;
 		}
 		periodic(a, now, &last_sweep, &last_stats);
@@ -180,6 +188,7 @@ int agent_run(const struct vg_config *cfg)
 		return -ENOMEM;
 	a->cfg = *cfg;
 	a->out = stdout;
+	a->alerts_out = stdout;
 	/* whole lines go out in large writes: at 100k events/s a 4 KiB stdio buffer meant a write
 	 * syscall every 4 events; the loop flushes every turn, so this adds no latency */
 	static char outbuf[1u << 20]; /* glibc ignores the size unless given the buffer */
@@ -198,6 +207,8 @@ int agent_run(const struct vg_config *cfg)
 		agent_k8s_flush(a);
 		agent_emit_stats(a, true);
 		fflush(a->out);
+		if (a->alerts_out && a->alerts_out != a->out)
+			fflush(a->alerts_out);
 		agent_print_summary(a);
 	}
 	teardown(a);

@@ -162,6 +162,7 @@ int agent_emit_stats(struct agent *a, bool final)
 	drops_object(a, &k);
 	cache_objects(a);
 	agent_k8s_stats(a);
+	agent_rules_stats(a);
 	json_key(w, "agent");
 	json_obj_begin(w);
 	json_key(w, "cpu_user_s");

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Rules on the live event stream: load the rule files at start-up, give the evaluator a view
+ * of each record that some rule can match (rules_live_ev.c fills the record-specific parts,
+ * this file the process, lineage and pod parts), and write an alert for every match.
+ *
+ * The view borrows: strings point into the record, the handler's decoded locals, the process
+ * cache and the pod cache, all alive until the handler returns, which is when the alerts for
+ * its record have been written (agent_write_line calls agent_rules_alerts).
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "k8s_pod.h"
+#include "log.h"
+#include "rules_alert.h"
+#include "rules_default.h"
+#include "rules_eval.h"
+#include "rules_load.h"
+
+#define NAME_CACHE 256 /* uid/gid -> name entries, direct mapped */
+
+struct name_slot {
+	uint32_t id;
+	bool valid, found;
+	char name[64];
+};
+
+struct agent_rules_state {
+	struct rules_set *set;
+	struct re_engine *eng;
+	char *scratch;
+	struct rv_proc anc[RV_ANC_MAX];	   /* lineage of the record being evaluated */
+	const struct proc_entry *anc_pe[RV_ANC_MAX];
+	unsigned anc_filled;		   /* levels of anc[] set, from 0 */
+	char labels[8192];		   /* k8s.pod.labels of the record, rendered on demand */
+	struct name_slot users[NAME_CACHE], groups[NAME_CACHE];
+	struct json_w alert;
+};
+
+static void fill_proc(struct rv_proc *p, const struct proc_entry *pe)
+{
+	memset(p, 0, sizeof(*p));
+	if (!pe)
+		return;
+	p->known = true;
+	p->pid = pe->tgid;
+	p->ppid = pe->ppid;
+	p->comm = pe->comm;
+	p->exepath = pe->binary;
+	p->args = pe->args;
+	p->args_len = pe->args ? pe->args_len : 0;
+	p->cwd = pe->cwd;
+	p->start_ns = pe->start_ns;
+	p->uid = pe->uid, p->gid = pe->gid, p->auid = pe->auid;
+	p->has_creds = true;
+	p->tty = pe->tty;
+	p->memfd = !!(pe->exec_flags & VG_EXEC_MEMFD);
+}
+
+/* Ancestors, walked up the process cache as far as asked and no further. */
+static const struct rv_proc *ancestor(const struct rv_event *ev, unsigned level)
+{
+	struct agent *a = ev->lazy.ctx;
+	struct agent_rules_state *st = a->rules.st;
+
+	if (level >= RV_ANC_MAX || !st->anc_filled)
+		return NULL;
+	while (st->anc_filled <= level) {
+		const struct proc_entry *up = st->anc_pe[st->anc_filled - 1];
+
+		up = up ? proc_cache__parent(a->procs, up) : NULL;
+		st->anc_pe[st->anc_filled] = up;
+		fill_proc(&st->anc[st->anc_filled], up);
+		st->anc_filled++;
+	}
+	return st->anc[level].known ? &st->anc[level] : NULL;
+}
+
+static const char *lookup_name(struct name_slot *tab, uint32_t id, bool user)
+{
+	struct name_slot *s = &tab[id % NAME_CACHE];
+	char buf[4096];
+
+	if (!s->valid || s->id != id) {
+		struct passwd pw, *pr = NULL;
+		struct group gr, *gp = NULL;
+		const char *n = NULL;
+
+		if (user && !getpwuid_r(id, &pw, buf, sizeof(buf), &pr) && pr)
+			n = pr->pw_name;
+		if (!user && !getgrgid_r(id, &gr, buf, sizeof(buf), &gp) && gp)
+			n = gp->gr_name;
+		s->id = id, s->valid = true, s->found = n != NULL;
+		snprintf(s->name, sizeof(s->name), "%s", n ? n : "");
+	}
+	return s->found ? s->name : NULL;
+}
+
+static const char *user_name(const struct rv_event *ev, uint32_t uid)
+{
+	struct agent *a = ev->lazy.ctx;
+
+	return lookup_name(a->rules.st->users, uid, true);
+}
+
+static const char *group_name(const struct rv_event *ev, uint32_t gid)
+{
+	struct agent *a = ev->lazy.ctx;
+
+	return lookup_name(a->rules.st->groups, gid, false);
+}
+
+static const struct k8s_pod *view_pod(const struct rv_event *ev)
+{
+	struct agent *a = ev->lazy.ctx;
+
+	return a->rules.cg ? a->rules.cg->k8s_pod : NULL;
+}
+
+static const char *pod_label(const struct rv_event *ev, const char *key)
+{
+	const struct k8s_pod *pod = view_pod(ev);
+
+	for (size_t i = 0; pod && i < pod->nlabels; i++)
+		if (!strcmp(pod->labels[i].key, key))
+			return pod->labels[i].value;
+	return NULL;
+}
+
+static const char *pod_labels(const struct rv_event *ev)
+{
+	struct agent *a = ev->lazy.ctx;
+	const struct k8s_pod *pod = view_pod(ev);
+	char *buf = a->rules.st->labels;
+	size_t len = 0, size = sizeof(a->rules.st->labels);
+
+	if (!pod)
+		return NULL;
+	buf[0] = 0;
+	for (size_t i = 0; i < pod->nlabels && len < size; i++)
+		len += snprintf(buf + len, size - len, "%s%s:%s", i ? ", " : "",
+				pod->labels[i].key, pod->labels[i].value);
+	return buf;
+}
+
+/* Container and pod members of the view, from the cgroup and the pod cache. */
+static void fill_container(struct agent *a, struct rv_event *v, struct cg_entry *cg)
+{
+	const struct k8s_container *ctr;
+	const struct k8s_pod *pod;
+
+	a->rules.cg = cg;
+	v->privileged = -1;
+	if (!cg)
+		return;
+	v->container_id = cg->id.container ? cg->id.container_id : "host";
+	if (!cg->id.container && !cg->id.pod)
+		return;
+	v->k8s_pod_uid = cg->id.pod ? cg->id.pod_uid : NULL;
+	agent_k8s_lookup(a, cg);
+	pod = cg->k8s_pod;
+	ctr = pod ? cg->k8s_ctr : NULL;
+	if (pod && !pod->standalone) {
+		v->k8s_ns = pod->namespace;
+		v->k8s_pod = pod->name;
+	}
+	if (ctr) {
+		v->container_name = ctr->name;
+		v->image = ctr->image;
+		v->image_repository = ctr->image_repo;
+		v->image_tag = ctr->image_tag;
+		v->image_digest = ctr->image_digest;
+		v->privileged = ctr->privileged;
+	}
+}
+
+struct rv_event *agent_rules_view(struct agent *a, const struct vg_hdr *h,
+				  const struct proc_entry *pe, struct cg_entry *cg)
+{
+	struct agent_rules_state *st = a->rules.st;
+	struct rv_event *v = &a->rules.view;
+
+	rules_view__reset(v, st->scratch, RV_SCRATCH_DEFAULT);
+	a->rules.nmatched = 0;
+	v->type = h->type;
+	v->num = ++a->rules.num;
+	v->boot_ns = h->ts_ns;
+	v->time_ns = h->ts_ns + a->boot_to_real_ns;
+	v->tid = h->pid;
+	fill_proc(&v->proc, pe);
+	if (!pe) { /* what the record itself says */
+		v->proc.known = true;
+		v->proc.pid = h->tgid;
+	}
+	st->anc[0] = v->proc;
+	st->anc_pe[0] = pe;
+	st->anc_filled = 1;
+	v->lazy = (struct rv_lazy){ .ancestor = ancestor, .pod_label = pod_label,
+				    .pod_labels = pod_labels, .user_name = user_name,
+				    .group_name = group_name, .ctx = a };
+	fill_container(a, v, cg);
+	return v;
+}
+
+static int on_match(void *ctx, const struct rules_rule *r, const struct rv_event *ev)
+{
+	struct agent *a = ctx;
+
+	(void)ev;
+	if (a->rules.nmatched < AGENT_MATCH_MAX)
+		a->rules.matched[a->rules.nmatched++] = r;
+	else
+		a->rules.alerts_dropped++;
+	return 0;
+}
+
+unsigned agent_rules_eval(struct agent *a)
+{
+	if (a->rules.view.proc.known && !a->rules.view.parent.known) {
+		const struct rv_proc *p = ancestor(&a->rules.view, 1);
+
+		if (p)
+			a->rules.view.parent = *p;
+	}
+	re_engine__eval(a->rules.st->eng, &a->rules.view, on_match, a);
+	return a->rules.nmatched;
+}
+
+/* Write the alerts of the record whose event line was just finished in a->json. */
+void agent_rules_alerts(struct agent *a)
+{
+	struct json_w *w = &a->rules.st->alert;
+	const char *members = a->json.err ? NULL : a->json.buf + 1;
+	size_t mlen = a->json.err || a->json.len < 2 ? 0 : a->json.len - 2;
+
+	for (unsigned i = 0; i < a->rules.nmatched; i++) {
+		const struct rules_rule *r = a->rules.matched[i];
+
+		json_reset(w);
+		if (rules_alert__render(w, r, &a->rules.view, a->cfg.node, members, mlen) ||
+		    fwrite(w->buf, 1, w->len, a->alerts_out) != w->len ||
+		    fputc('\n', a->alerts_out) == EOF) {
+			a->rules.alert_errors++;
+			continue;
+		}
+		a->rules.alerts[r->priority]++;
+	}
+	a->rules.nmatched = 0;
+}
+
+/* Every diagnostic of the load, at its severity; then one line per file. */
+static void log_load(const struct rules_set *rs)
+{
+	for (size_t i = 0; i < rules_set__ndiags(rs); i++) {
+		const struct rules_diag *d = rules_set__diag(rs, i);
+
+		if (d->severity == RULES_ERROR)
+			log_error("rules: %s:%u:%u: %s", d->file ? d->file : "-", d->line, d->col,
+				  d->msg);
+		else
+			log_warn("rules: %s:%u:%u: %s", d->file ? d->file : "-", d->line, d->col,
+				 d->msg);
+	}
+	for (size_t i = 0; i < rules_set__nfiles(rs); i++) {
+		const struct rules_file *f = rules_set__file(rs, i);
+
+		log_info("rules: %s: %u rules: %u loaded, %u disabled, %u skipped, %u with errors",
+			 f->path, f->rules, f->loaded, f->disabled, f->skipped, f->errored);
+	}
+}
+
+static int load(struct agent *a, struct rules_set *rs)
+{
+	char def[4096];
+	int err = 0;
+
+	if (!a->cfg.nrules) {
+		if ((err = rules_default__path(def, sizeof(def)))) {
+			log_warn("rules: vigil's default rule file is not installed (looked in "
+				 "/etc/vigil/rules, the install prefix and next to the binary): no "
+				 "rules; give --rules PATH or --no-rules");
+			return 1;
+		}
+		err = rules_set__load_path(rs, def);
+	}
+	for (unsigned i = 0; i < a->cfg.nrules; i++) {
+		int e = rules_set__load_path(rs, a->cfg.rules[i]);
+
+		err = err ? err : e;
+	}
+	if (!err)
+		err = rules_set__compile(rs);
+	log_load(rs);
+	if (err || rules_set__nerrors(rs)) {
+		log_error("rules: %zu errors in the rule files; vigil does not start with a rule "
+			  "set it cannot fully load (fix them, or check with `vigil rules validate`)",
+			  rules_set__nerrors(rs));
+		return err ? err : -EINVAL;
+	}
+	return 0;
+}
+
+int agent_rules_start(struct agent *a)
+{
+	struct re_opts o = { .sz = sizeof(o), .min_priority = a->cfg.min_priority };
+	struct agent_rules_state *st;
+	int err;
+
+	if (a->cfg.alerts_output[0] && !(a->alerts_out = fopen(a->cfg.alerts_output, "ae"))) {
+		log_error("--alerts-output %s: %s", a->cfg.alerts_output, strerror(errno));
+		return -errno;
+	}
+	if (a->cfg.no_rules) {
+		log_info("rules: none (--no-rules)");
+		return 0;
+	}
+	if (!(st = calloc(1, sizeof(*st))) || !(st->scratch = malloc(RV_SCRATCH_DEFAULT)) ||
+	    !(st->set = rules_set__new()) || json_init(&st->alert, EVENT_LINE_MAX + RA_OUTPUT_MAX)) {
+		a->rules.st = st;
+		return -ENOMEM;
+	}
+	a->rules.st = st;
+	if ((err = load(a, st->set)))
+		return err > 0 ? 0 : err;
+	if ((err = re_engine__new(st->set, &o, &st->eng)) && err != -EINVAL)
+		return err;
+	a->rules.want = re_engine__events(st->eng);
+	log_info("rules: %zu rules active (priority %s and above); alerts to %s",
+		 re_engine__nrules(st->eng), rules_priority__name(a->cfg.min_priority),
+		 a->cfg.alerts_output[0] ? a->cfg.alerts_output : "the event stream");
+	return 0;
+}
+
+void agent_rules_stop(struct agent *a)
+{
+	struct agent_rules_state *st = a->rules.st;
+
+	if (a->alerts_out && a->alerts_out != a->out && a->alerts_out != stdout)
+		fclose(a->alerts_out);
+	a->alerts_out = a->out;
+	if (!st)
+		return;
+	re_engine__free(st->eng);
+	rules_set__free(st->set);
+	json_free(&st->alert);
+	free(st->scratch);
+	free(st);
+	a->rules.st = NULL;
+	a->rules.want = 0;
+}
+
+/* The "rules" object of the stats record. */
+void agent_rules_stats(struct agent *a)
+{
+	struct json_w *w = &a->json;
+	struct re_stats rs = { 0 };
+	uint64_t total = 0;
+
+	if (!a->rules.st || !a->rules.st->eng)
+		return;
+	re_engine__stats(a->rules.st->eng, &rs);
+	json_key(w, "rules");
+	json_obj_begin(w);
+	json_ku64(w, "active", re_engine__nrules(a->rules.st->eng));
+	json_ku64(w, "evaluated", rs.events);
+	json_key(w, "alerts");
+	json_obj_begin(w);
+	for (int p = 0; p < 8; p++) {
+		json_ku64(w, rules_priority__name(p), a->rules.alerts[p]);
+		total += a->rules.alerts[p];
+	}
+	json_obj_end(w);
+	json_ku64(w, "alerts_total", total);
+	json_ku64(w, "alert_errors", a->rules.alert_errors);
+	json_ku64(w, "alerts_dropped", a->rules.alerts_dropped);
+	json_obj_end(w);
+}
