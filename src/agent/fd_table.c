@@ -339,6 +339,7 @@ static void sock_merge(struct fd_sock *d, const struct fd_sock *s, unsigned int 
 		memcpy(d->raddr, s->raddr, sizeof(d->raddr));
 		d->rport = s->rport;
 	}
+	d->side = s->side ?: d->side;
 }
 
 int fd_table__update_sock(struct fd_table *t, uint32_t tgid, int32_t fd, const struct fd_sock *s,

@@ -34,6 +34,10 @@ enum fd_kind {
 	FD_KIND_OTHER, /* what /proc shows as neither a path nor a known kind: "net:[...]" */
 };
 
+#define FD_SIDE_UNKNOWN 0 /* seeded from /proc, or not connected */
+#define FD_SIDE_SERVER	1 /* returned by accept: the local end is the server */
+#define FD_SIDE_CLIENT	2 /* connected with connect: the local end is the client */
+
 struct fd_sock {
 	uint16_t family; /* AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_PACKET ... 0 unknown */
 	uint16_t type; /* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW ... 0 unknown */
@@ -41,6 +45,7 @@ struct fd_sock {
 	uint16_t lport, rport; /* host byte order */
 	uint8_t laddr[16], raddr[16]; /* network order: IPv4 in the first 4 bytes, IPv6 all 16 */
 	bool listening; /* TCP_LISTEN, or a listening unix socket, as /proc showed it */
+	uint8_t side; /* FD_SIDE_*: which end of the connection this fd is, when known */
 	uint64_t inode; /* socket inode when known (from /proc), else 0 */
 };
 

@@ -48,6 +48,9 @@ static void sock_of(const struct vg_net *n, struct fd_sock *s)
 	memcpy(s->laddr, n->local.addr, sizeof(s->laddr));
 	memcpy(s->raddr, n->remote.addr, sizeof(s->raddr));
 	s->listening = n->hdr.type == VG_EV_LISTEN;
+	s->side = n->hdr.type == VG_EV_ACCEPT	 ? FD_SIDE_SERVER
+		  : n->hdr.type == VG_EV_CONNECT ? FD_SIDE_CLIENT
+						 : FD_SIDE_UNKNOWN;
 }
 
 void agent_fd_socket(struct agent *a, uint32_t tgid, int32_t fd, const struct vg_net *n,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "flagnames.h"
+#include "json.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define N(name, v)    [v] = #name

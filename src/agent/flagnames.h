@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json.h"
+struct json_w; /* json.h: not included, so that files using json-c can include this */
 
 /* Writes name when it is not NULL, else v in decimal as a string ("12345"), so the JSON type
  * of a field does not depend on whether vigil knew the value. */

@@ -3,6 +3,7 @@
 #ifndef VIGIL_RULES_LIVE_H
 #define VIGIL_RULES_LIVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "json.h"
@@ -16,5 +17,9 @@ const char *rl_str(const struct rv_event *v, const void *rec, const struct vg_st
 /* Flags as Falco writes them, "A|B|C", from one of flagnames.h's JSON array writers. */
 const char *rl_flags(const struct rv_event *v, void (*fn)(struct json_w *, uint64_t),
 		     uint64_t flags);
+
+/* The view's socket members from what the fd table knows of a socket (rules_live_ev.c). */
+struct fd_sock;
+bool rl_sock(struct rv_event *v, const struct fd_sock *s);
 
 #endif /* VIGIL_RULES_LIVE_H */

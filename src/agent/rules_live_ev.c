@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "agent.h"
+#include "fd_table.h"
 #include "flagnames.h"
 #include "rules_live.h"
 #include "rules_eval.h"
@@ -198,8 +199,35 @@ static const char *tuple_name(struct rv_event *v)
 		ip_format(c->ip.family == 4 ? AF_INET : AF_INET6, c->ip.addr, ca, sizeof(ca));
 	if (!(out = rules_view__scratch(v, 160)))
 		return NULL;
-	snprintf(out, 160, "%s:%u->%s:%u", ca, c->port, sa, s->port);
+	if (!c->ip.family) /* bind, listen: the server end alone */
+		snprintf(out, 160, "%s:%u", sa, s->port);
+	else
+		snprintf(out, 160, "%s:%u->%s:%u", ca, c->port, sa, s->port);
 	return out;
+}
+
+/* A socket from the fd table (dup's target): family, protocol, ends and Falco's fd.name.
+ * Returns true when that was an inet socket with a known tuple. The table knows which end is
+ * the server when vigil saw the accept or connect; for a socket seeded from /proc, a listening
+ * one, or one whose local port is below the ephemeral range and remote port in it, is taken
+ * for the server's. */
+bool rl_sock(struct rv_event *v, const struct fd_sock *s)
+{
+	v->sock_family = s->family;
+	v->fd_typechar = s->family == AF_INET ? '4' : s->family == AF_INET6 ? '6'
+						    : s->family == AF_UNIX ? 'u' : 'o';
+	if (s->family != AF_INET && s->family != AF_INET6)
+		return false;
+	v->l4proto = l4proto(s->family, s->type, s->protocol);
+	v->local.ip.family = v->remote.ip.family = s->family == AF_INET ? 4 : 6;
+	memcpy(v->local.ip.addr, s->laddr, 16);
+	memcpy(v->remote.ip.addr, s->raddr, 16);
+	v->local.port = s->lport, v->remote.port = s->rport;
+	v->local.has_port = v->remote.has_port = true;
+	v->server_is_local = s->side ? s->side == FD_SIDE_SERVER
+				     : s->listening || (s->lport < 32768 && s->rport >= 32768);
+	v->fd_name = tuple_name(v);
+	return v->fd_name != NULL;
 }
 
 static const char *net_arg(const struct rv_event *v, const char *name)

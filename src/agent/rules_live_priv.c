@@ -85,10 +85,8 @@ static void fd_from_table(struct agent *a, struct rv_event *v, uint32_t tgid, in
 		return;
 	switch (fi->kind) {
 	case FD_KIND_SOCKET:
-		v->sock_family = fi->sock.family;
-		v->fd_typechar = fi->sock.family == AF_INET ? '4'
-				 : fi->sock.family == AF_INET6 ? '6'
-				 : fi->sock.family == AF_UNIX ? 'u' : 'o';
+		if (rl_sock(v, &fi->sock))
+			return; /* an inet socket: fd.name is its tuple */
 		break;
 	case FD_KIND_DIR: v->fd_typechar = 'd'; break;
 	case FD_KIND_PIPE: v->fd_typechar = 'p'; break;

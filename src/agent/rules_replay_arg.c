@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flagnames.h"
 #include "rules_replay_int.h"
 
 #define NUM_MAX 24
@@ -69,22 +70,14 @@ static const char *open_flags(const struct rr_event *rr)
 	return memcpy(s, buf, (size_t)n + 1);
 }
 
-/* Permission bits by name, lowest first, as Falco lists a mode argument. */
+/* Permission bits by name, as Falco lists a mode argument ("0" for none). */
 static const char *mode_names(const struct rv_event *ev)
 {
-	static const char *const bits[] = {"S_IXOTH", "S_IWOTH", "S_IROTH", "S_IXGRP",
-					   "S_IWGRP", "S_IRGRP", "S_IXUSR", "S_IWUSR",
-					   "S_IRUSR", "S_ISVTX", "S_ISGID", "S_ISUID"};
-	char *s = rules_view__scratch(ev, 12 * 8 + 1);
-	size_t n = 0;
+	char *s = rules_view__scratch(ev, 128);
 
-	if (!s)
+	if (!s || file_mode_names(ev->mode, s, 128) < 0)
 		return NULL;
-	s[0] = '\0';
-	for (unsigned i = 0; i < 12; i++)
-		if (ev->mode & (1u << i))
-			n += (size_t)snprintf(s + n, 12 * 8 + 1 - n, "%s%s", n ? "|" : "", bits[i]);
-	return n ? s : "0";
+	return s[0] ? s : "0";
 }
 
 static bool is(const struct rv_event *ev, uint64_t mask)

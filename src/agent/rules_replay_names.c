@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flagnames.h"
+#include "json.h"
 #include "rules_replay_names.h"
 
 #define AF_LAST	   64  /* above every family flagnames.c names */

@@ -369,11 +369,6 @@ def test_stable_rule(case, shared, make, listener):
     check_case(shared, case, make, listener)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "dup events: rules_live_priv.c fd_from_table() takes only the family and "
-    "fd_info__format()'s text from the fd table, so fd.l4proto, fd.lport, fd.rport and fd.sip "
-    "are <NA> and fd.name is 'tcp 127.0.0.1:A->127.0.0.1:B', where Falco (and vigil's own "
-    "connect alerts) give tcp, A, B, 127.0.0.1 and '127.0.0.1:A->127.0.0.1:B'"))
 def test_redirect_alert_describes_the_socket(shared, make, listener):
     """The reverse-shell alert names the connection as Falco does (the fd table knows it)."""
     case = next(c for c in CASES if c.rule.startswith("Redirect STDOUT"))
@@ -414,11 +409,6 @@ def hosts_entry(line):
             f.write(saved)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "fd.sip.name has no value: rules_view_net.c rv_net_field() returns 0 for "
-    "RF_FD_SIP_NAME (no user-space resolver yet), although rules_fields.h says it is fd.sip "
-    "matched against what the name resolves to; so k8s_api_server never holds and the rule, "
-    "counted as loaded, can never fire"))
 def test_contact_k8s_api_server(vigil_binary, make, listener):
     """fd.sip.name is resolved by the node: kubernetes.default.svc.cluster.local is made to
     name 127.0.0.2 in /etc/hosts before the agent starts, and a service listens there."""

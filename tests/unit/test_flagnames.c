@@ -25,6 +25,7 @@
 #define UNIT_MAIN
 #include "unit.h"
 #include "flagnames.h"
+#include "json.h"
 
 static struct json_w W;
 
