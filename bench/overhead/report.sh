@@ -95,6 +95,7 @@ report_vigil() {
 	grep -q "^$s"$'\t' "$OUT/vigil.tsv" 2>/dev/null || return 0
 	exp=$(expected "$s" vigil)
 	[ "$s" = open ] && exp+="; vigil-filtered: path_open=$((OPEN_N + 1))"
+	[ "$s" = open ] && exp+="; vigil-rules: rules_open=$((OPEN_N + 1))"
 	echo "vigil, per run (expected at least: ${exp//ev_/}):"
 	while IFS=$'\t' read -r st cfg round idle hwm rss cpu stats; do
 		[ "$st" = "$s" ] || continue
@@ -193,6 +194,12 @@ targets() {
 	r=$(ratio "$vg" "$base")
 	echo "target: open vigil/baseline = $r (<= 1.5) with ${drops:-n/a} drops + seq gaps (0):" \
 		"$(verdict "$r" 1.5 "${drops:-n/a}")"
+	for s in open exec; do
+		grep -q "^$s	vigil-rules" "$OUT/times.tsv" || continue
+		r=$(ratio "$(median "$s" vigil-rules)" "$(median "$s" floor)")
+		echo "target: $s vigil-rules/floor (Falco's stable rules) = $r (<= 1.10):" \
+			"$(verdict "$r" 1.10 0)"
+	done
 }
 
 # open_drops: drops + seq gaps over the open storm's vigil runs, n/a if there was none.
@@ -216,17 +223,18 @@ verdict() {
 }
 
 summary() {
-	local s base fl vg vf pr
+	local s base fl vg vf pr vr
 	echo "---- summary ----"
 	echo "vigil overhead, $(date -u +%Y-%m-%d), kernel $(uname -r), $(nproc) CPUs," \
 		"$WORKERS workers, median of $ROUNDS rounds"
-	printf '%-16s %10s %9s %9s %16s %9s\n' storm baseline_s floor_s vigil_s \
-		vigil-filtered_s peer_s
+	printf '%-16s %10s %9s %9s %16s %13s %9s\n' storm baseline_s floor_s vigil_s \
+		vigil-filtered_s vigil-rules_s peer_s
 	for s in $STORMS; do
 		base=$(median "$s" baseline) fl=$(median "$s" floor) vg=$(median "$s" vigil)
-		vf=$(median "$s" vigil-filtered) pr=$(median "$s" peer)
-		printf '%-16s %10s %9s %9s %16s %9s\n' "$s x$(storm_n "$s")" "$(num "$base" 3)" \
-			"$(num "$fl" 3)" "$(num "$vg" 3)" "$(num "$vf" 3)" "$(num "$pr" 3)"
+		vf=$(median "$s" vigil-filtered) pr=$(median "$s" peer) vr=$(median "$s" vigil-rules)
+		printf '%-16s %10s %9s %9s %16s %13s %9s\n' "$s x$(storm_n "$s")" "$(num "$base" 3)" \
+			"$(num "$fl" 3)" "$(num "$vg" 3)" "$(num "$vf" 3)" "$(num "$vr" 3)" \
+			"$(num "$pr" 3)"
 	done
 	for s in $STORMS; do printf '%-8s %s\n' "$s:" "$(ratios "$s")"; done
 	targets

@@ -20,6 +20,8 @@ WORKERS=${WORKERS:-2}
 STORMS=${STORMS:-exec open connect}
 OPEN_PATH=${OPEN_PATH:-/etc/hostname}
 VIGIL_BIN=${VIGIL_BIN:-$HERE/../../build/vigil}
+# Falco's stable rules, for the vigil-rules configuration (skipped when the file is missing)
+STABLE_RULES=${STABLE_RULES:-$HERE/../../../shared/falco-rules/falco_rules.yaml}
 OUT=${OUT_DIR:-$B/results}
 IDLE_S=2          # vigil idles this long after "ready" before its idle RSS is read
 READY_TIMEOUT=30  # seconds a loader may take to attach
@@ -218,6 +220,8 @@ run_config() {
 	vigil) run_vigil ;;
 	# The storm's file, exactly: its opens are dropped in the kernel before a record is built.
 	vigil-filtered) run_vigil --ignore-path "$OPEN_PATH" ;;
+	# Falco's stable rules, alerts only: the kernel drops what no rule can match
+	vigil-rules) run_vigil --rules "$STABLE_RULES" ;;
 	peer) run_peer ;;
 	esac
 }
@@ -267,7 +271,8 @@ for per in reasons.values():
 out = ["final=1"]
 for pre, m in (("ev", final.get("events", {})), ("seen", kern.get("seen", {})),
                ("emit", kern.get("emitted", {})), ("filt", filt),
-               ("path", reasons.get("path", {})), ("rb", rb)):
+               ("path", reasons.get("path", {})), ("rules", reasons.get("rules", {})),
+               ("rb", rb)):
     out += ["%s_%s=%d" % (pre, t, v) for t, v in sorted(m.items())]
 lost = sum(rb.values())
 gaps = drops.get("seq_gaps", 0)
@@ -294,6 +299,7 @@ expected() {
 	case $1/$2 in
 	open/vigil) e+=" ev_open=$((OPEN_N + 1))" ;;
 	open/vigil-filtered) e+=" path_open=$((OPEN_N + 1))" ;;
+	open/vigil-rules) e+=" rules_open=$((OPEN_N + 1))" ;;
 	connect/vigil) e+=" ev_connect=$((CONNECT_N + 1)) ev_accept=$((CONNECT_N + 1))" ;;
 	esac
 	echo "$e"
@@ -366,8 +372,8 @@ run_loss() {
 # can run here.
 all_configs() {
 	case $1 in
-	exec) echo baseline floor vigil peer ;;
-	open) echo baseline floor vigil vigil-filtered peer ;;
+	exec) echo baseline floor vigil vigil-rules peer ;;
+	open) echo baseline floor vigil vigil-filtered vigil-rules peer ;;
 	connect) echo baseline floor vigil ;;
 	esac
 }
@@ -376,6 +382,7 @@ configs() {
 	local c words=()
 	for c in $(all_configs "$1"); do
 		case $c in
+		vigil-rules) [ -n "$VIGIL_OK" ] && [ -f "$STABLE_RULES" ] || continue ;;
 		vigil*) [ -n "$VIGIL_OK" ] || continue ;;
 		peer) [ -n "$(peer_bin "$1")" ] || continue ;;
 		esac
@@ -387,8 +394,8 @@ configs() {
 # ratio_pairs STORM: the ratios reported for STORM, as A/B configuration pairs.
 ratio_pairs() {
 	case $1 in
-	exec) echo floor/baseline vigil/baseline vigil/floor peer/baseline ;;
-	open) echo floor/baseline vigil/baseline vigil/floor vigil-filtered/floor \
+	exec) echo floor/baseline vigil/baseline vigil/floor vigil-rules/floor peer/baseline ;;
+	open) echo floor/baseline vigil/baseline vigil/floor vigil-filtered/floor vigil-rules/floor \
 		vigil-filtered/baseline peer/baseline ;;
 	connect) echo floor/baseline vigil/baseline vigil/floor ;;
 	esac

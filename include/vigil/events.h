@@ -18,7 +18,7 @@
 #include <linux/types.h> /* user space; BPF gets the types from vmlinux.h */
 #endif
 
-#define VG_ABI_VERSION 4
+#define VG_ABI_VERSION 5
 
 /* Record types: X(NAME, value, "json name", layout). Name tables are generated from this list.
  * The layout names the record struct (struct vg_<layout>); syscall events share three layouts
@@ -74,7 +74,8 @@
 	X(PATH, 2, "path") /* an ignored path prefix */                                           \
 	X(SAMPLED, 3, "sampled") /* left out by per-type sampling */                              \
 	X(DEDUP, 4, "dedup") /* aggregated: same thing recently reported */                      \
-	X(IRRELEVANT, 5, "irrelevant") /* hook fired, nothing to report (e.g. write not at 0) */
+	X(IRRELEVANT, 5, "irrelevant") /* hook fired, nothing to report (e.g. write not at 0) */ \
+	X(RULES, 6, "rules") /* no loaded rule could match it (the rules' kernel prefilter) */
 
 enum vg_filter_reason {
 #define VG_X_ENUM(name, val, str) VG_FILTER_##name = val,

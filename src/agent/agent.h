@@ -49,6 +49,7 @@ struct agent_rules_state;
 struct rules_rule;
 struct agent_rules {
 	struct agent_rules_state *st;
+	struct re_engine *eng; /* the compiled rules; NULL without rules */
 	uint64_t want; /* event types some loaded rule can match */
 	struct rv_event view; /* of the record being handled */
 	struct cg_entry *cg;  /* its cgroup */
@@ -176,6 +177,8 @@ struct rv_event *agent_rules_view(struct agent *a, const struct vg_hdr *h,
 unsigned agent_rules_eval(struct agent *a);
 void agent_rules_alerts(struct agent *a);
 void agent_rules_stats(struct agent *a);
+/* rules_kernel.c: fill the rules' kernel prefilter maps (after the BPF load, before attach). */
+int agent_rules_kernel(struct agent *a);
 /* rules_live_ev.c: the record-specific parts of the view, then eval; return the matches. */
 unsigned agent_rules_exec(struct agent *a, const struct vg_exec *e, struct proc_entry *pe,
 			  struct cg_entry *cg);

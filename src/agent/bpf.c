@@ -128,6 +128,8 @@ int agent_bpf_start(struct agent *a)
 		return err;
 	}
 	err = scope_apply(a);
+	if (!err)
+		err = agent_rules_kernel(a);
 	if (err)
 		return err;
 	err = attach_programs(a);

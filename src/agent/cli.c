@@ -73,13 +73,15 @@ static const char run_usage[] =
 	"  --min-priority LEVEL      alerts at or above LEVEL only: emergency ... debug\n"
 	"                            (default debug: every rule)\n"
 	"  --alerts-output FILE      append alerts to FILE instead of the event stream\n"
+	"  --no-rule-prefilter       do not drop in the kernel the events no rule can match\n"
+	"                            (by path; also off for types --events writes)\n"
 	"  --log-level LEVEL         error, warn, info or debug (default info)\n"
 	"  -h, --help                this text\n";
 
 enum {
 	OPT_NODE = 256, OPT_RINGBUF, OPT_PTABLE, OPT_PCACHE, OPT_PBYTES, OPT_GRACE, OPT_CGCACHE,
 	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL, OPT_BTF, OPT_KUBECONFIG, OPT_NOK8S,
-	OPT_METADATA, OPT_K8SHOLD, OPT_PODCACHE, OPT_RULES, OPT_NORULES, OPT_MINPRIO, OPT_ALERTS,
+	OPT_METADATA, OPT_K8SHOLD, OPT_PODCACHE, OPT_RULES, OPT_NORULES, OPT_MINPRIO, OPT_ALERTS, OPT_NOPREFILTER,
 	/* list-valued, from here on (parse_list_opt) */
 	OPT_EVENTS, OPT_SCOPE, OPT_IGNORE_PATH, OPT_REPORT_PATH, OPT_SAMPLE,
 };
@@ -111,6 +113,7 @@ static const struct option run_opts[] = {
 	{ "no-rules", no_argument, NULL, OPT_NORULES },
 	{ "min-priority", required_argument, NULL, OPT_MINPRIO },
 	{ "alerts-output", required_argument, NULL, OPT_ALERTS },
+	{ "no-rule-prefilter", no_argument, NULL, OPT_NOPREFILTER },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -186,6 +189,9 @@ static int parse_rules_opt(int c, const char *arg, struct vg_config *cfg)
 		return (cfg->rules[cfg->nrules] = strdup(arg)) ? (cfg->nrules++, 0) : -ENOMEM;
 	case OPT_NORULES:
 		cfg->no_rules = true;
+		return 0;
+	case OPT_NOPREFILTER:
+		cfg->no_rule_prefilter = true;
 		return 0;
 	case OPT_MINPRIO:
 		if (rules_priority__parse(arg, &p)) {
@@ -271,6 +277,7 @@ static int parse_run_opt(int c, const char *arg, struct vg_config *cfg)
 	case OPT_NORULES:
 	case OPT_MINPRIO:
 	case OPT_ALERTS:
+	case OPT_NOPREFILTER:
 		err = parse_rules_opt(c, arg, cfg);
 		break;
 	case OPT_LOGLEVEL:

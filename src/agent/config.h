@@ -62,6 +62,7 @@ struct vg_config {
 	unsigned nrules;
 	char *rules[VG_RULES_PATHS_MAX]; /* --rules, in order; none: the default file */
 	bool no_rules; /* --no-rules */
+	bool no_rule_prefilter; /* --no-rule-prefilter: every event of the rules' types reaches them */
 	bool events_given; /* --events was given (else rules alone choose what is attached) */
 	int min_priority; /* enum rules_priority: alerts at or above it */
 	char alerts_output[4096]; /* --alerts-output; "" is the event stream (stdout) */

@@ -334,6 +334,7 @@ int agent_rules_start(struct agent *a)
 		return err > 0 ? 0 : err;
 	if ((err = re_engine__new(st->set, &o, &st->eng)) && err != -EINVAL)
 		return err;
+	a->rules.eng = st->eng;
 	a->rules.want = re_engine__events(st->eng);
 	log_info("rules: %zu rules active (priority %s and above); alerts to %s",
 		 re_engine__nrules(st->eng), rules_priority__name(a->cfg.min_priority),
@@ -351,6 +352,7 @@ void agent_rules_stop(struct agent *a)
 	if (!st)
 		return;
 	re_engine__free(st->eng);
+	a->rules.eng = NULL;
 	rules_set__free(st->set);
 	json_free(&st->alert);
 	free(st->scratch);

@@ -75,6 +75,27 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } path_filter SEC(".maps");
 
+/* The rules' kernel prefilter (user space derives it from the loaded rules, rules_prefilter.h):
+ * exact paths (NUL included) and path prefixes some rule could match -> bit mask of the event
+ * types they apply to. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__type(key, struct vg_path_key);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} rule_paths SEC(".maps");
+
+/* ... and path suffixes, stored reversed (so that a longest-prefix match on the reversed path
+ * is a suffix match) -> type mask. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__type(key, struct vg_path_key);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} rule_suffixes SEC(".maps");
+
 /* Lookup key being built, per CPU (too large for the BPF stack). Written by programs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -82,6 +103,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vg_path_key);
 } path_key SEC(".maps");
+
+/* A second key: the path reversed, for rule_suffixes. Written by programs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vg_path_key);
+} path_rkey SEC(".maps");
 
 /* fds user space tracks in its fd table: (tgid << 32 | fd) -> 1. Set when an event hands a
  * new fd to user space (open, socket, accept, dup, memfd); close is only reported for these. */

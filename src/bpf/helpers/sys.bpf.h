@@ -38,6 +38,7 @@ __u32 vg_self_tgid; /* vigil itself: never reported */
 __u32 vg_scope_mode; /* VG_SCOPE_* */
 __u32 vg_host_mnt_ns; /* mount namespace inode of the host (pid 1) */
 __u32 vg_path_filters; /* entries in path_filter; 0 skips the lookup */
+__u64 vg_rule_types; /* event types the rules' path prefilter judges (bit per VG_EV_*) */
 __u32 vg_sample[VG_EV_MAX]; /* send 1 in N of a type; 0 and 1 send all */
 
 static __always_inline void vg_count_filtered(__u16 type, __u32 reason)
@@ -259,6 +260,44 @@ static __always_inline __u32 vg_path_verdict(__u64 uptr)
 	k->prefixlen = n * 8;
 	v = bpf_map_lookup_elem(&path_filter, k);
 	return v ? *v : 0;
+}
+
+/* The rules' prefilter: may some loaded rule match an event of `type` on user path uptr? A
+ * relative or non-normalised path ("//", "/.", "../" anywhere) is not judged: it passes, so
+ * that no lexical difference from the resolved fd.name drops a match. Otherwise an exact or
+ * prefix pattern (rule_paths) or a suffix (rule_suffixes) of this type must match. */
+static __always_inline bool vg_rule_pass(__u64 uptr, __u16 type)
+{
+	struct vg_path_key *k, *r;
+	__u32 zero = 0, len;
+	__u64 *m;
+	long n;
+
+	k = bpf_map_lookup_elem(&path_key, &zero);
+	r = bpf_map_lookup_elem(&path_rkey, &zero);
+	if (!k || !r || !uptr)
+		return true;
+	n = bpf_probe_read_user_str(k->path, sizeof(k->path), (void *)uptr);
+	if (n <= 1 || n >= VG_PATH_KEY_MAX || k->path[0] != '/')
+		return true; /* unreadable, empty, too long to judge, or relative */
+	len = n - 1;
+	for (__u32 i = 0; i < VG_PATH_KEY_MAX - 2; i++) {
+		char c = k->path[i], d = k->path[i + 1];
+
+		if (!c)
+			break;
+		if ((c == '/' && (d == '/' || d == '.')) || (c == '.' && d == '.' &&
+							      k->path[i + 2] == '/'))
+			return true;
+		r->path[(len - 1 - i) & (VG_PATH_KEY_MAX - 1)] = c;
+	}
+	k->prefixlen = n * 8;
+	m = bpf_map_lookup_elem(&rule_paths, k);
+	if (m && (*m >> type) & 1)
+		return true;
+	r->prefixlen = len * 8;
+	m = bpf_map_lookup_elem(&rule_suffixes, r);
+	return m && (*m >> type) & 1;
 }
 
 static __always_inline void vg_fd_track(__u32 tgid, __s64 fd)

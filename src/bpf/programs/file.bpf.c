@@ -124,6 +124,11 @@ static __always_inline int vg_file_exit(struct trace_event_raw_sys_exit *ctx, __
 		vg_count_filtered(type, VG_FILTER_PATH);
 		return 0;
 	}
+	if ((vg_rule_types >> type) & 1 && verdict != VG_PATH_REPORT &&
+	    VG_SPEC_PATH(spec) <= 5 && !vg_rule_pass(vg_sys_arg(t, VG_SPEC_PATH(spec)), type)) {
+		vg_count_filtered(type, VG_FILTER_RULES);
+		return 0;
+	}
 	f = vg_scratch();
 	if (!f)
 		return 0;
