@@ -87,7 +87,10 @@ def priv_agent(agent):
         _HELP = subprocess.run([vigil_bin(), "run", "--help"], capture_output=True,
                                text=True).stdout
     if "--events" in _HELP:
-        return agent("--events", "privilege", "--stats-interval", "0")
+        # no rules: they would attach the socket hooks too, and the fd table would know sockets
+        # these tests expect it not to (fd_target null)
+        extra = ("--no-rules",) if "--no-rules" in _HELP else ()
+        return agent("--events", "privilege", "--stats-interval", "0", *extra)
     return agent("--stats-interval", "0")
 
 

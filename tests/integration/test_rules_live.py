@@ -175,3 +175,76 @@ def test_default_rules_load():
     assert re.search(r"rules: \S*vigil_rules\.yaml: (\d+) rules: \1 loaded, 0 disabled, "
                      r"0 skipped, 0 with errors", err), err
     assert final["rules"]["active"] > 30
+
+
+def _open_n(path, n):
+    for _ in range(n):
+        os.close(os.open(path, os.O_RDONLY))
+
+
+def _filtered_rules(final, t="open"):
+    return final["kernel"].get("filtered", {}).get("rules", {}).get(t, 0)
+
+
+@pytest.mark.parametrize("mode", ["prefilter", "no-prefilter", "events-open"])
+def test_kernel_prefilter_open(tmp_path, mode):
+    """A rule on one path: the kernel drops opens of other paths (counted as filtered 'rules'),
+    unless the prefilter is off or open events are asked for; the rule fires either way."""
+    watched, other = tmp_path / "watched.conf", tmp_path / "other.conf"
+    watched.write_text("w")
+    other.write_text("o")
+    rules = tmp_path / "r.yaml"
+    rules.write_text(f"""
+- rule: Watched file opened
+  desc: test
+  condition: evt.type in (open, openat) and fd.name = {watched}
+  output: opened %fd.name by %proc.name
+  priority: NOTICE
+""")
+    args = ["--rules", str(rules), "--no-kubernetes"]
+    args += {"prefilter": [], "no-prefilter": ["--no-rule-prefilter"],
+             "events-open": ["--events", "open"]}[mode]
+    with Agent(args) as ag:
+        _open_n(str(other), 200)
+        _open_n(str(watched), 3)
+        ag.wait_all(lambda e: e.get("rule") == "Watched file opened", 3, timeout=10)
+        rc, err, final = ag.stop()
+    hits = alerts(ag, "Watched file opened")
+    assert len(hits) == 3 and all(h["output_fields"]["fd.name"] == str(watched) for h in hits)
+    assert all(h["vigil"]["process"]["pid"] == os.getpid() for h in hits)
+    if mode == "prefilter":
+        assert "open events prefiltered in the kernel" in err
+        assert _filtered_rules(final) >= 200
+    else:
+        assert "prefiltered in the kernel" not in err
+        assert _filtered_rules(final) == 0
+        assert final["events"]["open"] >= 203
+    if mode == "events-open":
+        assert len(ag.events(lambda e: e.get("type") == "open" and
+                             e["file"]["path"] == str(other))) == 200
+
+
+def test_kernel_prefilter_passes_unnormalised_paths(tmp_path):
+    """Paths the kernel cannot judge lexically go to user space, where the rule sees the
+    resolved fd.name: a relative path and a path with '..' both raise the alert."""
+    d = tmp_path / "d"
+    d.mkdir()
+    watched = d / "watched.conf"
+    watched.write_text("w")
+    rules = tmp_path / "r.yaml"
+    rules.write_text(f"""
+- rule: Watched file opened
+  desc: test
+  condition: evt.type in (open, openat) and fd.name = {watched}
+  output: opened %fd.name (raw %fd.nameraw)
+  priority: NOTICE
+""")
+    with Agent(["--rules", str(rules), "--no-kubernetes"]) as ag:
+        subprocess.run(["cat", "watched.conf"], cwd=str(d), check=True, capture_output=True)
+        subprocess.run(["cat", f"{d}/../d/watched.conf"], check=True, capture_output=True)
+        subprocess.run(["cat", f"{d}//watched.conf"], check=True, capture_output=True)
+        got = ag.wait_all(lambda e: e.get("rule") == "Watched file opened", 3, timeout=10)
+        ag.stop()
+    raws = sorted(a["output_fields"]["fd.nameraw"] for a in got)
+    assert raws == sorted(["watched.conf", f"{d}/../d/watched.conf", f"{d}//watched.conf"])
+    assert all(a["output_fields"]["fd.name"] == str(watched) for a in got)

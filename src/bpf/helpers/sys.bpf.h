@@ -263,7 +263,8 @@ static __always_inline __u32 vg_path_verdict(__u64 uptr)
 }
 
 /* The rules' prefilter: may some loaded rule match an event of `type` on user path uptr? A
- * relative or non-normalised path ("//", "/.", "../" anywhere) is not judged: it passes, so
+ * relative or non-normalised path ("//", "/.", "../" anywhere, a trailing "/") is not judged:
+ * it passes, so
  * that no lexical difference from the resolved fd.name drops a match. Otherwise an exact or
  * prefix pattern (rule_paths) or a suffix (rule_suffixes) of this type must match. */
 static __always_inline bool vg_rule_pass(__u64 uptr, __u16 type)
@@ -291,6 +292,8 @@ static __always_inline bool vg_rule_pass(__u64 uptr, __u16 type)
 			return true;
 		r->path[(len - 1 - i) & (VG_PATH_KEY_MAX - 1)] = c;
 	}
+	if (len > 1 && k->path[(len - 1) & (VG_PATH_KEY_MAX - 1)] == '/')
+		return true; /* fd.name has no trailing slash: not judged */
 	k->prefixlen = n * 8;
 	m = bpf_map_lookup_elem(&rule_paths, k);
 	if (m && (*m >> type) & 1)
