@@ -154,6 +154,7 @@ struct vg_cred {
 #define VG_EXEC_FD 0x4 /* run through execveat(fd) / AT_EMPTY_PATH (/dev/fd/N) */
 #define VG_EXEC_PARENT_TABLE 0x8 /* parent identity came from the in-kernel process table */
 #define VG_EXEC_SETUID 0x10 /* exec changed the effective uid (setuid binary) */
+#define VG_EXEC_UPPER 0x20 /* executable is on an overlay's upper layer (written in the container) */
 
 struct vg_exec {
 	struct vg_hdr hdr;

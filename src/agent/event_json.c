@@ -242,6 +242,7 @@ int agent_emit_exec(struct agent *a, const struct vg_exec *e, size_t size,
 	json_kbool(w, "deleted", !!(e->flags & VG_EXEC_DELETED));
 	json_kbool(w, "exec_fd", !!(e->flags & VG_EXEC_FD));
 	json_kbool(w, "setuid", !!(e->flags & VG_EXEC_SETUID));
+	json_kbool(w, "exe_upper_layer", !!(e->flags & VG_EXEC_UPPER));
 	json_obj_end(w);
 	lineage(a, pe, e->ppid, e->parent_start_ns, true);
 	container_members(a, &e->hdr, cg);

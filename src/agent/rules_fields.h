@@ -110,6 +110,9 @@ enum rf_argk {
 	  "nanoseconds from process.start_time to the event's time")                               \
 	X(PROC_IS_EXE_FROM_MEMFD, "proc.is_exe_from_memfd", RF_BOOL, RF_ARG_NONE, 0, RF_EV_ALL,    \
 	  "process.memfd (exec), kept in the process cache")                                       \
+	X(PROC_IS_EXE_UPPER_LAYER, "proc.is_exe_upper_layer", RF_BOOL, RF_ARG_NONE, 0, RF_EV_ALL, \
+	  "process.exe_upper_layer (exec): the executable is on an overlay's upper layer, kept "    \
+	  "in the process cache")                                                                  \
 	X(THREAD_TID, "thread.tid", RF_NUM, RF_ARG_NONE, 0, RF_EV_ALL,                             \
 	  "syscall.tid, process.tid (exec)")                                                       \
 	X(THREAD_CAP_EFFECTIVE, "thread.cap_effective", RF_STR, RF_ARG_NONE, 0, RF_EV_SYSCALL,     \

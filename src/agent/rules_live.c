@@ -62,6 +62,7 @@ static void fill_proc(struct rv_proc *p, const struct proc_entry *pe)
 	p->has_creds = true;
 	p->tty = pe->tty;
 	p->memfd = !!(pe->exec_flags & VG_EXEC_MEMFD);
+	p->exe_upper = !!(pe->exec_flags & VG_EXEC_UPPER);
 }
 
 /* Ancestors, walked up the process cache as far as asked and no further. */

@@ -292,6 +292,7 @@ void rr_proc_fill(struct rr_event *rr, struct json_object *o, struct rv_proc *p)
 	p->auid = rr_int(o, "auid", &v) ? (uint32_t)v : UINT32_MAX;
 	p->tty = rr_int(o, "tty", &v) ? (uint32_t)v : 0;
 	p->memfd = rr_bool(o, "memfd") == 1;
+	p->exe_upper = rr_bool(o, "exe_upper_layer") == 1;
 	if (rr_time_ns(rr_str(o, "start_time"), &p->start_ns))
 		p->start_ns = 0;
 }

@@ -27,6 +27,7 @@ struct rr_lin_entry {
 	const char *exec_id;
 	const char *parent_exec_id; /* NULL: unknown */
 	bool memfd;		    /* the process's executable is on a memfd */
+	bool exe_upper;		    /* ... on an overlay's upper layer */
 	unsigned nlevels;	    /* lv[0] is level 1 (the parent), lv[1] level 2, ... */
 	struct rv_proc lv[];
 };
@@ -225,6 +226,7 @@ void rr_lineage__learn(struct rules_replay *rp, struct rr_event *rr)
 	if (!e)
 		return;
 	e->memfd = rr->ev.proc.memfd;
+	e->exe_upper = rr->ev.proc.exe_upper;
 	insert(rp, e);
 }
 
@@ -279,6 +281,7 @@ void rr_lineage__attach(struct rules_replay *rp, struct rr_event *rr, const char
 	if (lifecycle)
 		return;
 	rr->ev.proc.memfd = rr->ev.proc.memfd || e->memfd;
+	rr->ev.proc.exe_upper = rr->ev.proc.exe_upper || e->exe_upper;
 	if (e->nlevels)
 		parent_complete(rr, e);
 }

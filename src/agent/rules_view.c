@@ -231,6 +231,8 @@ static int proc_field(const struct rv_event *ev, enum rf_id id, struct rv_val *o
 		return p && rv_str(out, p->cwd);
 	case RF_PROC_IS_EXE_FROM_MEMFD:
 		return p && rv_bool(out, p->memfd);
+	case RF_PROC_IS_EXE_UPPER_LAYER:
+		return p && rv_bool(out, p->exe_upper);
 	case RF_PROC_DURATION:
 		return p && p->start_ns && ev->boot_ns >= p->start_ns &&
 		       rv_num(out, (int64_t)(ev->boot_ns - p->start_ns));
@@ -465,7 +467,8 @@ int rules_view__get(const struct rv_event *ev, const struct rf_field *f, const c
 		return evt_field(ev, f->id, key, out);
 	case RF_PROC_NAME: case RF_PROC_EXE: case RF_PROC_EXEPATH: case RF_PROC_CMDLINE:
 	case RF_PROC_ARGS: case RF_PROC_PID: case RF_PROC_PPID: case RF_PROC_TTY: case RF_PROC_CWD:
-	case RF_PROC_DURATION: case RF_PROC_IS_EXE_FROM_MEMFD: case RF_THREAD_TID:
+	case RF_PROC_DURATION: case RF_PROC_IS_EXE_FROM_MEMFD: case RF_PROC_IS_EXE_UPPER_LAYER:
+	case RF_THREAD_TID:
 		return proc_field(ev, f->id, out);
 	case RF_PROC_PNAME: case RF_PROC_PEXE: case RF_PROC_PEXEPATH: case RF_PROC_PCMDLINE:
 		return parent_field(ev, f->id, out);

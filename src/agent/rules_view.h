@@ -35,6 +35,7 @@ struct rv_proc {
 	bool has_creds;
 	uint32_t tty;
 	bool memfd; /* the executable lives on a memfd */
+	bool exe_upper; /* the executable is on an overlay's upper layer */
 };
 
 /* An IP address: family 4 or 6 (0: absent); v4 in the first 4 bytes. */

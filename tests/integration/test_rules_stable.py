@@ -440,18 +440,58 @@ def test_rules_stable_covered():
 DROP_EXEC = "Drop and execute new binary in container"
 
 
-def test_drop_and_execute_is_skipped(shared, vigil_binary):
-    """proc.is_exe_upper_layer (the executable is on the overlay's upper layer) is not a field
-    vigil has: the rule is reported as skipped, by `rules validate` and by the running agent,
-    and never raised (the /dev/shm case drops and runs a binary in a container)."""
+@contextlib.contextmanager
+def overlay_rootfs(lower, tmp):
+    """An overlay mount of the module's rootfs, as container runtimes build a container's root
+    from its image: lower is the image, writes land in the upper layer."""
+    upper, work, merged = (os.path.join(tmp, d) for d in ("upper", "work", "merged"))
+    for d in (upper, work, merged):
+        os.makedirs(d)
+    subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
+                    f"lowerdir={lower},upperdir={upper},workdir={work}", merged],
+                   check=True, capture_output=True)
+    try:
+        yield merged
+    finally:
+        subprocess.run(["umount", "-l", merged], capture_output=True)
+
+
+def test_drop_and_execute_new_binary(shared, vigil_binary, rootfs, runc_root, tmp_path):
+    """proc.is_exe_upper_layer: a binary written into a container whose root is an overlay
+    (the upper layer) and run raises the rule; the image's own binary (the lower layer), run
+    the same way, does not. Both load: the stable file loads whole."""
+    import runc_env
     p = subprocess.run([vigil_binary, "rules", "validate", rt.RULES_FILE],
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stderr
-    out = p.stdout + p.stderr
-    assert f"rule '{DROP_EXEC}' skipped: field proc.is_exe_upper_layer" in out
-    assert "25 rules: 24 loaded (0 disabled), 1 skipped, 0 failed" in out
-    assert f"'{DROP_EXEC}' skipped" in shared.stderr_text()
-    assert not shared.events(lambda e: rt.is_alert(e) and e["rule"] == DROP_EXEC)
+    assert "25 rules: 25 loaded (0 disabled), 0 skipped, 0 failed" in p.stdout + p.stderr
+    with overlay_rootfs(rootfs, str(tmp_path)) as merged:
+        made = []
+        try:
+            def container(script):
+                c = runc_env.Container(merged, runc_root, ["/bin/sh", "-c", script],
+                                       private_tmp=False, bundle_parent=str(tmp_path))
+                made.append(c)
+                return c
+            ben = container("/bin/busybox true")
+            trig = container("/bin/busybox cp /bin/busybox /bin/dropped && /bin/dropped true")
+            bpid, tpid = rt.start(ben), rt.start(trig)
+            for c in (ben, trig):
+                rt.finish(c)
+            run = settle(shared, trig, tpid, saw("exec", process__binary="/bin/dropped"))
+            assert run["process"]["exe_upper_layer"] is True
+            alert = shared.wait_for(lambda e: rt.is_alert(e) and e["rule"] == DROP_EXEC
+                                    and rt.vigil_of(e, "container", "id") == trig.id)
+            rt.check_alert(alert, RULES[DROP_EXEC])
+            assert alert["output_fields"]["proc.name"] == "dropped"
+            assert alert["output_fields"]["proc.exepath"] == "/bin/dropped"
+            assert {x["rule"] for x in rt.alerts_in(shared, trig.id)} == {DROP_EXEC}
+            own = settle(shared, ben, bpid, saw("exec", process__binary="/bin/busybox"))
+            assert own["process"]["exe_upper_layer"] is False
+            assert rt.alerts_in(shared, ben.id) == []
+        finally:
+            for c in made:
+                c.delete()
 
 
 def test_alerts_without_events(vigil_binary, make, listener):

@@ -21,7 +21,7 @@
 #include "unit.h"
 #include "unit_srcdir.h"
 
-#define DEFAULT_RULES  45
+#define DEFAULT_RULES  46
 #define DEFAULT_MACROS 44
 #define DEFAULT_LISTS  54
 

@@ -698,7 +698,7 @@ UNIT_TEST(falco_stable_rules)
 		rules_set__free(rs);
 		return;
 	}
-	CHECK_INT(re_engine__nrules(e), 24);
+	CHECK_INT(re_engine__nrules(e), 25);
 	exec_event(&ev); /* bash with a tty, its parent runc, in a container */
 	re_engine__eval(e, &ev, count_terminal, &hits);
 	CHECK_INT(hits, 1);

@@ -27,15 +27,12 @@ struct expect {
 	const struct skip *skips; /* NULL terminated */
 };
 
-/* Fields vigil's records do not carry (see the report of rules_fields.h):
- *   proc.is_exe_upper_layer  whether the executable is on an overlayfs upper layer */
+/* The stable file loads whole. */
 static const struct skip stable_skips[] = {
-    {"Drop and execute new binary in container",
-     "field proc.is_exe_upper_layer is not provided by vigil"},
     {NULL, NULL},
 };
 
-/* As above, and:
+/* Fields vigil's records do not carry:
  *   proc.vpid             the pid inside the container's pid namespace (container_started)
  *   proc.env              the environment: vigil does not capture it */
 static const struct skip incubating_skips[] = {
@@ -66,7 +63,7 @@ static const struct skip sandbox_skips[] = {
     {NULL, NULL},
 };
 
-static const struct expect stable = {"falco_rules.yaml", 25, 24, 0, 1, 87, 49, stable_skips};
+static const struct expect stable = {"falco_rules.yaml", 25, 25, 0, 0, 87, 49, stable_skips};
 static const struct expect incubating = {
     "falco-incubating_rules.yaml", 31, 27, 0, 4, 82, 54, incubating_skips};
 static const struct expect sandbox = {
@@ -227,7 +224,7 @@ UNIT_TEST(all_three_in_order)
 	for (int i = 0; i < 3; i++)
 		check_file(rs, (size_t)i, files[i]);
 	CHECK_INT(rules_set__nrules(rs), 93);
-	CHECK_INT(rules_set__ndiags(rs), 11);
+	CHECK_INT(rules_set__ndiags(rs), 10);
 	/* the later definition of a list wins: stable's has uv, incubating's does not */
 	CHECK_STR(list_text(rs, "python_package_managers"), "pip pip3 conda");
 	rules_set__free(rs);

@@ -53,6 +53,23 @@ static __always_inline void vg_exec_args(void *rec, __u32 *off, struct vg_exec *
 	}
 }
 
+#define VG_OVERLAYFS_MAGIC 0x794c7630
+
+/* Is the executable on an overlay file system's upper layer, i.e. written (or copied up) after
+ * the container started rather than part of its image? An overlay inode has an upper dentry
+ * exactly then. Kernels without overlayfs in their BTF answer no. */
+static __always_inline bool vg_file_upper(struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct ovl_inode *oi;
+
+	if (!bpf_core_type_exists(struct ovl_inode) || !inode ||
+	    BPF_CORE_READ(inode, i_sb, s_magic) != VG_OVERLAYFS_MAGIC)
+		return false;
+	oi = (void *)((char *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode));
+	return BPF_CORE_READ(oi, __upperdentry) != NULL;
+}
+
 static __always_inline void vg_exec_file(void *rec, __u32 *off, struct vg_exec *e,
 					 struct linux_binprm *bprm)
 {
@@ -66,6 +83,8 @@ static __always_inline void vg_exec_file(void *rec, __u32 *off, struct vg_exec *
 		e->flags |= VG_EXEC_DELETED;
 	if (vg_dentry_is_memfd(dentry) && (e->binary.flags & VG_STR_PSEUDO))
 		e->flags |= VG_EXEC_MEMFD;
+	if (vg_file_upper(file))
+		e->flags |= VG_EXEC_UPPER;
 
 	vg_str_begin(&e->filename, *off);
 	if (vg_tail_kstr(rec, off, BPF_CORE_READ(bprm, filename)) == 0) {
