@@ -49,6 +49,17 @@ static __always_inline void vg_count_filtered(__u16 type, __u32 reason)
 		st->filtered[reason][type]++;
 }
 
+/* Seen and filtered at once, with one lookup of the counters: for the hottest rejections. */
+static __always_inline void vg_count_seen_filtered(__u16 type, __u32 reason)
+{
+	struct vg_kstats *st = vg_stats();
+
+	if (st && type < VG_EV_MAX && reason < VG_FILTER_MAX) {
+		st->seen[type]++;
+		st->filtered[reason][type]++;
+	}
+}
+
 static __always_inline bool vg_in_scope(struct task_struct *t)
 {
 	if (vg_scope_mode == VG_SCOPE_ALL)

@@ -110,22 +110,33 @@ static __always_inline int vg_file_exit(struct trace_event_raw_sys_exit *ctx, __
 	struct task_struct *t = bpf_get_current_task_btf();
 	__u32 off = sizeof(struct vg_file), tgid = bpf_get_current_pid_tgid() >> 32, verdict;
 	struct vg_file *f;
+	__u64 uptr;
 
+	/* the hottest case first: most closes are of fds vigil never reported (every fd of an
+	 * untracked open, of vigil itself, of what is out of scope); one counter update, no
+	 * admission work. Tracked fds were admitted when they were opened. */
+	if (type == VG_EV_CLOSE && !vg_file_worth(ctx, type, t, tgid, spec)) {
+		vg_count_seen_filtered(type, VG_FILTER_IRRELEVANT);
+		return 0;
+	}
 	if (!vg_sys_admit(type, t))
 		return 0;
-	if (!vg_file_worth(ctx, type, t, tgid, spec)) {
+	if (type != VG_EV_CLOSE && !vg_file_worth(ctx, type, t, tgid, spec)) {
 		vg_count_filtered(type, VG_FILTER_IRRELEVANT);
 		return 0;
 	}
 	/* path filters first, from the one argument they need: an ignored open costs a string
 	 * read and a trie lookup, nothing more */
-	verdict = VG_SPEC_PATH(spec) <= 5 ? vg_path_verdict(vg_sys_arg(t, VG_SPEC_PATH(spec))) : 0;
+	uptr = VG_SPEC_PATH(spec) <= 5 && (vg_path_filters || (vg_rule_types >> type) & 1)
+		       ? vg_sys_arg(t, VG_SPEC_PATH(spec))
+		       : 0;
+	verdict = uptr ? vg_path_verdict(uptr) : 0;
 	if (verdict == VG_PATH_IGNORE) {
 		vg_count_filtered(type, VG_FILTER_PATH);
 		return 0;
 	}
-	if ((vg_rule_types >> type) & 1 && verdict != VG_PATH_REPORT &&
-	    VG_SPEC_PATH(spec) <= 5 && !vg_rule_pass(vg_sys_arg(t, VG_SPEC_PATH(spec)), type)) {
+	if ((vg_rule_types >> type) & 1 && verdict != VG_PATH_REPORT && uptr &&
+	    !vg_rule_pass(uptr, type)) {
 		vg_count_filtered(type, VG_FILTER_RULES);
 		return 0;
 	}
