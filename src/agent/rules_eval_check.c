@@ -157,6 +157,40 @@ static int ip_compile(struct re_cc *x, const struct rc_check *k, struct re_check
 	return 0;
 }
 
+/* Host name resolution for fd.*.name: up to RE_HOST_ADDRS addresses per check. */
+#define RE_HOST_ADDRS 64
+
+struct host_addrs {
+	struct re_net *nets;
+	size_t n;
+};
+
+/* Add the addresses v resolves to (logged when it resolves to none). */
+static void host_resolve(const struct rc_check *k, const struct rc_value *v,
+			 struct host_addrs *h)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
+	int rc = getaddrinfo(v->str, NULL, &hints, &res);
+
+	if (rc)
+		log_warn("rules: %s:%u:%u: %s: '%.200s' does not resolve (%s); it matches no address",
+			 v->pos.file ? v->pos.file : "-", v->pos.line, v->pos.col, field_name(k),
+			 v->str, gai_strerror(rc));
+	for (ai = rc ? NULL : res; ai && h->n < RE_HOST_ADDRS; ai = ai->ai_next) {
+		char text[INET6_ADDRSTRLEN];
+		const void *addr = ai->ai_family == AF_INET
+					   ? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+					   : (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+
+		if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+		    inet_ntop(ai->ai_family, addr, text, sizeof(text)) &&
+		    !re_value__net(text, false, &h->nets[h->n]))
+			h->n++;
+	}
+	if (res)
+		freeaddrinfo(res);
+}
+
 /* fd.sip.name = NAME and the like: NAME's addresses, resolved once here as Falco does at
  * load, compared with the address field (fd.sip...). A name that does not resolve matches
  * nothing, and is logged. */
@@ -166,53 +200,20 @@ static int host_compile(struct re_cc *x, const struct rc_check *k, struct re_che
 					    [RF_FD_CIP_NAME] = RF_FD_CIP,
 					    [RF_FD_LIP_NAME] = RF_FD_LIP,
 					    [RF_FD_RIP_NAME] = RF_FD_RIP };
-	struct re_net *nets = NULL;
-	size_t n = 0, cap = 0;
+	struct host_addrs h = { arena__calloc(&x->e->arena, RE_HOST_ADDRS, sizeof(*h.nets)), 0 };
 
+	if (!h.nets)
+		return -ENOMEM;
 	if (c->nxf || (k->op != RC_OP_EQ && k->op != RC_OP_NE && k->op != RC_OP_IN &&
 		       k->op != RC_OP_INTERSECTS))
 		return re_cc__fail(x, &k->op_pos, "%s takes =, !=, in or intersects with host names",
 				   field_name(k));
-	for (size_t i = 0; i < k->nvals; i++) {
-		struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
-		int rc = getaddrinfo(k->vals[i].str, NULL, &hints, &res);
-
-		if (rc)
-			log_warn("rules: %s:%u:%u: %s: '%.200s' does not resolve (%s); it matches no "
-				 "address", k->vals[i].pos.file ? k->vals[i].pos.file : "-",
-				 k->vals[i].pos.line, k->vals[i].pos.col, field_name(k),
-				 k->vals[i].str, gai_strerror(rc));
-		for (ai = rc ? NULL : res; ai; ai = ai->ai_next) {
-			char text[INET6_ADDRSTRLEN];
-			const void *addr = ai->ai_family == AF_INET
-						   ? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
-						   : (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
-
-			if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) || n >= 64 ||
-			    !inet_ntop(ai->ai_family, addr, text, sizeof(text)))
-				continue;
-			if (n == cap) {
-				struct re_net *m = arena__calloc(&x->e->arena, cap = cap ? 2 * cap : 8,
-								 sizeof(*m));
-
-				if (!m) {
-					freeaddrinfo(res);
-					return -ENOMEM;
-				}
-				if (n)
-					memcpy(m, nets, n * sizeof(*m));
-				nets = m;
-			}
-			if (!re_value__net(text, false, &nets[n]))
-				n++;
-		}
-		if (res)
-			freeaddrinfo(res);
-	}
+	for (size_t i = 0; i < k->nvals; i++)
+		host_resolve(k, &k->vals[i], &h);
 	c->f = rules_fields__get(ip_of[c->f->id]);
 	c->vtype = RF_IPADDR;
-	c->nets = nets;
-	c->n = (uint32_t)n;
+	c->nets = h.nets;
+	c->n = (uint32_t)h.n;
 	c->how = RE_H_IP;
 	c->neg = k->op == RC_OP_NE;
 	return 0;
