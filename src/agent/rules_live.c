@@ -261,13 +261,16 @@ static void log_load(const struct rules_set *rs)
 {
 	for (size_t i = 0; i < rules_set__ndiags(rs); i++) {
 		const struct rules_diag *d = rules_set__diag(rs, i);
+		char where[4200] = "";
 
+		if (d->file && d->line)
+			snprintf(where, sizeof(where), "%s:%u:%u: ", d->file, d->line, d->col);
+		else if (d->file)
+			snprintf(where, sizeof(where), "%s: ", d->file);
 		if (d->severity == RULES_ERROR)
-			log_error("rules: %s:%u:%u: %s", d->file ? d->file : "-", d->line, d->col,
-				  d->msg);
+			log_error("rules: %s%s", where, d->msg);
 		else
-			log_warn("rules: %s:%u:%u: %s", d->file ? d->file : "-", d->line, d->col,
-				 d->msg);
+			log_warn("rules: %s%s", where, d->msg);
 	}
 	for (size_t i = 0; i < rules_set__nfiles(rs); i++) {
 		const struct rules_file *f = rules_set__file(rs, i);
@@ -337,6 +340,9 @@ int agent_rules_start(struct agent *a)
 		return err;
 	a->rules.eng = st->eng;
 	a->rules.want = re_engine__events(st->eng);
+	if (!re_engine__nrules(st->eng) && !a->cfg.events)
+		log_warn("rules: no rule is active and --events selects nothing: vigil will write "
+			 "only its stats records");
 	log_info("rules: %zu rules active (priority %s and above); alerts to %s",
 		 re_engine__nrules(st->eng), rules_priority__name(a->cfg.min_priority),
 		 a->cfg.alerts_output[0] ? a->cfg.alerts_output : "the event stream");
