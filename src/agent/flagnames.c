@@ -164,6 +164,32 @@ int file_mode_format(uint32_t mode, char *out, size_t outsz)
 	return snprintf(out, outsz, "%04o", mode & 07777);
 }
 
+int flags_text(struct json_w *w, void (*fn)(struct json_w *, uint64_t), uint64_t flags,
+	       char *out, size_t size)
+{
+	size_t n = 0;
+
+	json_reset(w);
+	fn(w, flags);
+	if (w->err || w->len >= size)
+		return -ENOSPC;
+	for (size_t i = 0; i < w->len; i++) {
+		char c = w->buf[i];
+
+		if (c == ',')
+			out[n++] = '|';
+		else if (c != '[' && c != ']' && c != '"')
+			out[n++] = c;
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+void open_flags_json64(struct json_w *w, uint64_t flags)
+{
+	open_flags_json(w, (uint32_t)flags);
+}
+
 int file_mode_names(uint32_t mode, char *out, size_t outsz)
 {
 	static const char *const names[12] = { "S_IXOTH", "S_IWOTH", "S_IROTH", "S_IXGRP",

@@ -49,6 +49,14 @@ void rename_flags_json(struct json_w *w, uint32_t flags);
  * "4755"; the file type bits are ignored. Returns 4, or -ENOSPC when outsz < 5. */
 int file_mode_format(uint32_t mode, char *out, size_t outsz);
 
+/* A flag set as Falco prints it, "A|B|C": fn (one of the *_json writers here) writes it as a
+ * JSON array of names into w, a scratch writer, whose names are then joined with '|'. Returns
+ * the length, or -ENOSPC when out (or w) is too small. */
+int flags_text(struct json_w *w, void (*fn)(struct json_w *, uint64_t), uint64_t flags,
+	       char *out, size_t size);
+/* open_flags_json with the signature flags_text takes. */
+void open_flags_json64(struct json_w *w, uint64_t flags);
+
 /* Permission bits as Falco renders a mode argument, lowest bit first:
  * "S_IXOTH|S_IROTH|...|S_IRUSR|S_ISUID"; "" for 0. Returns the length, or
  * -ENOSPC. */

@@ -68,31 +68,21 @@ const char *rl_num(const struct rv_event *v, long long n)
 	return out;
 }
 
-/* The writers make ["A","B"]; Falco writes A|B. */
+/* A flag set as Falco writes it (flagnames.c's flags_text), in the view's scratch. */
 const char *rl_flags(const struct rv_event *v, void (*fn)(struct json_w *, uint64_t),
 		     uint64_t flags)
 {
 	static struct json_w w;
-	char *out, *o;
+	char buf[1024], *out;
+	int n;
 
-	if (!w.buf && json_init(&w, 4096))
+	if (!w.buf && json_init(&w, sizeof(buf)))
 		return NULL;
-	json_reset(&w);
-	fn(&w, flags);
-	if (w.err || !(out = rules_view__scratch(v, w.len + 1)))
+	n = flags_text(&w, fn, flags, buf, sizeof(buf));
+	if (n < 0 || !(out = rules_view__scratch(v, (size_t)n + 1)))
 		return NULL;
-	o = out;
-	for (size_t i = 0; i < w.len; i++) {
-		if (w.buf[i] == ',')
-			*o++ = '|';
-		else if (!strchr("[]\"", w.buf[i]))
-			*o++ = w.buf[i];
-	}
-	*o = 0;
-	return out;
+	return memcpy(out, buf, (size_t)n + 1);
 }
-
-static void open_flags_fn(struct json_w *w, uint64_t f) { open_flags_json(w, (uint32_t)f); }
 
 /* --- files --- */
 
@@ -125,7 +115,7 @@ static const char *file_arg(const struct rv_event *v, const char *name)
 	if (!strcmp(name, "fd"))
 		return f->fd >= 0 ? rl_num(v, f->fd) : NULL;
 	if (!strcmp(name, "flags") && t == VG_EV_OPEN)
-		return rl_flags(v, open_flags_fn, f->flags);
+		return rl_flags(v, open_flags_json64, f->flags);
 	if (!strcmp(name, "mode") && v->has_mode) {
 		char *out = rules_view__scratch(v, 160);
 

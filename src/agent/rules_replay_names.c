@@ -67,23 +67,8 @@ void rr_flagw__free(struct json_w *w)
 	free(w);
 }
 
-/* flagnames.c writes a flag set as a JSON array of names; Falco joins them with '|'. */
+/* Open flags as Falco prints them (flagnames.c's flags_text). */
 int rr_open_flags_text(struct json_w *w, uint32_t flags, char *out, size_t size)
 {
-	size_t n = 0;
-
-	json_reset(w);
-	open_flags_json(w, flags);
-	if (w->err || w->len >= size)
-		return -ENOSPC;
-	for (size_t i = 0; i < w->len; i++) {
-		char c = w->buf[i];
-
-		if (c == ',')
-			out[n++] = '|';
-		else if (c != '[' && c != ']' && c != '"')
-			out[n++] = c;
-	}
-	out[n] = '\0';
-	return (int)n;
+	return flags_text(w, open_flags_json64, flags, out, size);
 }
