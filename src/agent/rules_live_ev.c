@@ -4,6 +4,7 @@
  * result, the fd and what it is, socket ends, and evt.arg.NAME rendered as Falco renders
  * arguments. rules_live.c fills the process and pod parts first (agent_rules_view).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -175,25 +176,15 @@ static uint8_t l4proto(uint16_t family, uint16_t type, uint16_t proto)
 	return (type & 0xf) == SOCK_RAW ? 255 : 0;
 }
 
-/* fd.name of an inet socket as Falco writes it: client->server. */
+/* fd.name of an inet socket, in scratch (rules_view__tuple). */
 static const char *tuple_name(struct rv_event *v)
 {
-	const struct rv_end *c = v->server_is_local ? &v->remote : &v->local;
-	const struct rv_end *s = v->server_is_local ? &v->local : &v->remote;
-	char ca[64] = "", sa[64] = "", *out;
+	char buf[2 * INET6_ADDRSTRLEN + 24], *out;
+	int n = rules_view__tuple(v, buf, sizeof(buf));
 
-	if (!s->ip.family)
+	if (n < 0 || (size_t)n >= sizeof(buf) || !(out = rules_view__scratch(v, (size_t)n + 1)))
 		return NULL;
-	ip_format(s->ip.family == 4 ? AF_INET : AF_INET6, s->ip.addr, sa, sizeof(sa));
-	if (c->ip.family)
-		ip_format(c->ip.family == 4 ? AF_INET : AF_INET6, c->ip.addr, ca, sizeof(ca));
-	if (!(out = rules_view__scratch(v, 160)))
-		return NULL;
-	if (!c->ip.family) /* bind, listen: the server end alone */
-		snprintf(out, 160, "%s:%u", sa, s->port);
-	else
-		snprintf(out, 160, "%s:%u->%s:%u", ca, c->port, sa, s->port);
-	return out;
+	return memcpy(out, buf, (size_t)n + 1);
 }
 
 /* A socket from the fd table (dup's target): family, protocol, ends and Falco's fd.name.

@@ -88,43 +88,14 @@ static void end_fill(struct json_object *o, struct rv_end *e)
 	}
 }
 
-/* "10.0.0.1:80" or "::1:80", as Falco writes an address and port (IPv6 without brackets). */
-static int end_text(const struct rv_end *e, int family, char *buf, size_t size)
+/* fd.name of an IP socket (rules_view__tuple). */
+static void inet_name(struct rr_event *rr)
 {
-	static const uint8_t any[16];
-	char a[INET6_ADDRSTRLEN];
-	const uint8_t *addr = e->ip.family ? e->ip.addr : any;
+	char name[2 * INET6_ADDRSTRLEN + 24];
+	int n = rules_view__tuple(&rr->ev, name, sizeof(name));
 
-	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, a, sizeof(a)))
-		return -EINVAL;
-	return snprintf(buf, size, "%s:%u", a, e->port);
-}
-
-/* fd.name of an IP socket: client->server, or the server end alone for bind and listen. */
-static void inet_name(struct rr_event *rr, int family)
-{
-	const struct rv_event *ev = &rr->ev;
-	const struct rv_end *c = &ev->local, *s = &ev->remote;
-	char cb[INET6_ADDRSTRLEN + 8], sb[INET6_ADDRSTRLEN + 8], name[2 * sizeof(cb) + 4];
-	int n;
-
-	if (ev->type == VG_EV_SOCKET)
-		return; /* not bound or connected yet: no name */
-	if (ev->type == VG_EV_ACCEPT) {
-		c = &ev->remote;
-		s = &ev->local;
-	}
-	if (ev->type == VG_EV_BIND || ev->type == VG_EV_LISTEN) {
-		if (end_text(&ev->local, family, name, sizeof(name)) < 0)
-			return;
-		n = (int)strlen(name);
-	} else {
-		if (end_text(c, family, cb, sizeof(cb)) < 0 ||
-		    end_text(s, family, sb, sizeof(sb)) < 0)
-			return;
-		n = snprintf(name, sizeof(name), "%s->%s", cb, sb);
-	}
-	rr->ev.fd_name = rr_store_put(rr, name, (size_t)n);
+	if (n >= 0 && (size_t)n < sizeof(name))
+		rr->ev.fd_name = rr_store_put(rr, name, (size_t)n);
 }
 
 /* fd.name of a unix socket: the path it is bound to or connects to; "@name" when abstract. */
@@ -187,7 +158,7 @@ void rr_fill_net(struct rr_event *rr)
 		proto = rr_proto_value(rr_str(s, "protocol"));
 		ev->l4proto = proto > 0 && proto < 256 ? (uint8_t)proto : 0;
 		ev->fd_typechar = fam == AF_INET ? '4' : '6';
-		inet_name(rr, fam == AF_INET ? 4 : 6);
+		inet_name(rr);
 	} else if (fam == AF_UNIX) {
 		ev->fd_typechar = 'u';
 		unix_name(rr);

@@ -188,5 +188,10 @@ bool rules_view__each(const struct rv_event *ev, const struct rf_field *f, const
  * true/false, addresses in their usual form. Returns the length written: at most size-1 bytes,
  * and a NUL (nothing when size is 0). */
 size_t rules_view__format(const struct rv_val *v, char *buf, size_t size);
+/* fd.name of an IP socket as Falco writes it, from the view's ends: "client:port->server:port"
+ * (IPv6 without brackets; an end whose address is unknown as the any address), or the server
+ * end alone for bind and listen. Returns the length
+ * (as snprintf), or -ENOENT when there is no tuple yet (a socket call, no address). */
+int rules_view__tuple(const struct rv_event *ev, char *buf, size_t size);
 
 #endif /* VIGIL_RULES_VIEW_H */

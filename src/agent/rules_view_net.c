@@ -5,7 +5,10 @@
  * fd.filename only for files and directories, the server end of a socket is the local one for
  * accept, bind and listen, fd.ip, fd.port and fd.net match either end.
  */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -149,10 +152,38 @@ static int either_end(const struct rv_event *ev, const struct rf_field *f, bool 
 	return end_value(&ev->local, f, port, out) || end_value(&ev->remote, f, port, out);
 }
 
+/* "10.0.0.1:80" or "::1:80" for one end; the any address when the address is unknown. */
+static int end_text(const struct rv_end *e, int family, char *buf, size_t size)
+{
+	static const uint8_t any[16];
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, e->ip.family ? e->ip.addr : any, a,
+		       sizeof(a)))
+		return -EINVAL;
+	return snprintf(buf, size, "%s:%u", a, e->port);
+}
+
+int rules_view__tuple(const struct rv_event *ev, char *buf, size_t size)
+{
+	const struct rv_end *s = ev->server_is_local ? &ev->local : &ev->remote;
+	const struct rv_end *c = ev->server_is_local ? &ev->remote : &ev->local;
+	int fam = s->ip.family ? s->ip.family : c->ip.family;
+	char sb[INET6_ADDRSTRLEN + 8], cb[INET6_ADDRSTRLEN + 8];
+
+	if (ev->type == VG_EV_SOCKET || !fam || end_text(s, fam, sb, sizeof(sb)) < 0)
+		return -ENOENT;
+	if (ev->type == VG_EV_BIND || ev->type == VG_EV_LISTEN)
+		return snprintf(buf, size, "%s", sb);
+	if (end_text(c, fam, cb, sizeof(cb)) < 0)
+		return -ENOENT;
+	return snprintf(buf, size, "%s->%s", cb, sb);
+}
+
 /*
- * The fd.*.name fields are absent: Falco answers them from its DNS cache (names that recent
- * lookups resolved to the address); vigil has no such resolver in user space yet, so a rule
- * that compares one never matches, and an output shows <NA>.
+ * The fd.*.name fields have no value here: in conditions the evaluator compares them with the
+ * addresses the name resolves to (resolved once, at compile time: rules_eval_check.c), as
+ * Falco does; as values, in outputs, they are absent (<NA>).
  */
 /* clang-format off */
 int rv_net_field(const struct rv_event *ev, const struct rf_field *f, struct rv_val *out)
