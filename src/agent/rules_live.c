@@ -9,28 +9,19 @@
  * its record have been written (agent_write_line calls agent_rules_alerts).
  */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "idnames.h"
 #include "k8s_pod.h"
 #include "log.h"
 #include "rules_alert.h"
 #include "rules_default.h"
 #include "rules_eval.h"
 #include "rules_load.h"
-
-#define NAME_CACHE 256 /* uid/gid -> name entries, direct mapped */
-
-struct name_slot {
-	uint32_t id;
-	bool valid, found;
-	char name[64];
-};
 
 struct agent_rules_state {
 	struct rules_set *set;
@@ -40,7 +31,7 @@ struct agent_rules_state {
 	const struct proc_entry *anc_pe[RV_ANC_MAX];
 	unsigned anc_filled;		   /* levels of anc[] set, from 0 */
 	char labels[8192];		   /* k8s.pod.labels of the record, rendered on demand */
-	struct name_slot users[NAME_CACHE], groups[NAME_CACHE];
+	struct idnames names; /* user.name, group.name */
 	struct json_w alert;
 };
 
@@ -84,38 +75,23 @@ static const struct rv_proc *ancestor(const struct rv_event *ev, unsigned level)
 	return st->anc[level].known ? &st->anc[level] : NULL;
 }
 
-static const char *lookup_name(struct name_slot *tab, uint32_t id, bool user)
+/* A user or group name, copied into the view's scratch. */
+static const char *id_name(const struct rv_event *ev, uint32_t id, bool group)
 {
-	struct name_slot *s = &tab[id % NAME_CACHE];
-	char buf[4096];
+	struct agent *a = ev->lazy.ctx;
+	char *s = rules_view__scratch(ev, IDNAME_MAX);
 
-	if (!s->valid || s->id != id) {
-		struct passwd pw, *pr = NULL;
-		struct group gr, *gp = NULL;
-		const char *n = NULL;
-
-		if (user && !getpwuid_r(id, &pw, buf, sizeof(buf), &pr) && pr)
-			n = pr->pw_name;
-		if (!user && !getgrgid_r(id, &gr, buf, sizeof(buf), &gp) && gp)
-			n = gp->gr_name;
-		s->id = id, s->valid = true, s->found = n != NULL;
-		snprintf(s->name, sizeof(s->name), "%s", n ? n : "");
-	}
-	return s->found ? s->name : NULL;
+	return s && idnames__get(&a->rules.st->names, id, group, s, IDNAME_MAX) >= 0 ? s : NULL;
 }
 
 static const char *user_name(const struct rv_event *ev, uint32_t uid)
 {
-	struct agent *a = ev->lazy.ctx;
-
-	return lookup_name(a->rules.st->users, uid, true);
+	return id_name(ev, uid, false);
 }
 
 static const char *group_name(const struct rv_event *ev, uint32_t gid)
 {
-	struct agent *a = ev->lazy.ctx;
-
-	return lookup_name(a->rules.st->groups, gid, false);
+	return id_name(ev, gid, true);
 }
 
 static const struct k8s_pod *view_pod(const struct rv_event *ev)
@@ -392,5 +368,12 @@ void agent_rules_stats(struct agent *a)
 	json_ku64(w, "alerts_total", total);
 	json_ku64(w, "alert_errors", a->rules.alert_errors);
 	json_ku64(w, "alerts_dropped", a->rules.alerts_dropped);
+	json_key(w, "names"); /* the user and group name cache */
+	json_obj_begin(w);
+	json_ku64(w, "capacity", 2 * IDNAMES_SLOTS);
+	json_ku64(w, "hits", a->rules.st->names.hits);
+	json_ku64(w, "misses", a->rules.st->names.misses);
+	json_ku64(w, "evictions", a->rules.st->names.evictions);
+	json_obj_end(w);
 	json_obj_end(w);
 }

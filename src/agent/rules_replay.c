@@ -56,8 +56,6 @@ void rules_replay__free(struct rules_replay *rp)
 		json_tokener_free(rp->tok);
 	rr_flagw__free(rp->flags);
 	rr_lineage__free(rp);
-	rr_names__free(&rp->users);
-	rr_names__free(&rp->groups);
 	free(rp);
 }
 

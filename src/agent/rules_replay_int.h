@@ -7,22 +7,8 @@
 #include <json-c/json.h>
 
 #include "rules_replay.h"
+#include "idnames.h"
 #include "rules_replay_names.h"
-
-#define RR_NAMES_SLOTS 1024 /* user (and group) names cached; 3/4 of it is ever filled */
-
-/* Names of ids from the host's user or group database, looked up once. An entry is never
- * replaced, so the names it hands out live as long as the replay. */
-struct rr_name {
-	uint32_t id;
-	bool used;
-	char *name; /* NULL: the database has no such id */
-};
-
-struct rr_names {
-	struct rr_name slot[RR_NAMES_SLOTS];
-	unsigned n;
-};
 
 struct rr_lin_entry;
 
@@ -39,7 +25,7 @@ struct rules_replay {
 	uint32_t *buckets; /* first slot of each chain */
 	size_t cap, nbuckets, head, count, bytes, max_bytes;
 
-	struct rr_names users, groups;
+	struct idnames names; /* user and group names */
 	struct json_w *flags; /* renders a flag set for evt.arg (rules_replay_names.c) */
 };
 
@@ -106,7 +92,6 @@ void rr_lineage__learn(struct rules_replay *rp, struct rr_event *rr);
 void rr_lineage__attach(struct rules_replay *rp, struct rr_event *rr, const char *exec_id);
 const struct rv_proc *rr_ancestor(const struct rv_event *ev, unsigned level);
 
-void rr_names__free(struct rr_names *n);
 const char *rr_user_name(const struct rv_event *ev, uint32_t uid);
 const char *rr_group_name(const struct rv_event *ev, uint32_t gid);
 

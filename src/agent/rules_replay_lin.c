@@ -10,8 +10,6 @@
  * entry was evicted since sees no ancestors instead of another process's.
  */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,62 +302,24 @@ const struct rv_proc *rr_ancestor(const struct rv_event *ev, unsigned level)
 
 /* --- user and group names --- */
 
-void rr_names__free(struct rr_names *n)
+/* A user or group name (idnames.h), copied into the view's scratch. */
+static const char *names_get(struct idnames *n, uint32_t id, bool group, const struct rv_event *ev)
 {
-	for (unsigned i = 0; i < RR_NAMES_SLOTS; i++)
-		free(n->slot[i].name);
-}
+	char *s = rules_view__scratch(ev, IDNAME_MAX);
 
-/* The host database's name for id, into buf; NULL when it has none. */
-static const char *db_name(uint32_t id, bool group, char *buf, size_t size)
-{
-	char tmp[4096];
-	const char *name = NULL;
-	struct passwd pw, *pwr = NULL;
-	struct group gr, *grr = NULL;
-
-	if (group && !getgrgid_r(id, &gr, tmp, sizeof(tmp), &grr) && grr)
-		name = gr.gr_name;
-	else if (!group && !getpwuid_r(id, &pw, tmp, sizeof(tmp), &pwr) && pwr)
-		name = pw.pw_name;
-	if (!name || strlen(name) >= size)
-		return NULL;
-	strcpy(buf, name);
-	return buf;
-}
-
-/* Cached per id; once the cache is 3/4 full, later ids are looked up every time. */
-static const char *names_get(struct rr_names *n, uint32_t id, bool group, const struct rv_event *ev)
-{
-	unsigned i = (id * 2654435761u) % RR_NAMES_SLOTS;
-	char buf[256], *s;
-	const char *name;
-
-	for (; n->slot[i].used; i = (i + 1) % RR_NAMES_SLOTS)
-		if (n->slot[i].id == id)
-			return n->slot[i].name;
-	name = db_name(id, group, buf, sizeof(buf));
-	if (n->n < RR_NAMES_SLOTS * 3 / 4 && (!name || (n->slot[i].name = strdup(name)))) {
-		n->slot[i].id = id;
-		n->slot[i].used = true;
-		n->n++;
-		return n->slot[i].name;
-	}
-	if (!name || !(s = rules_view__scratch(ev, strlen(name) + 1)))
-		return NULL;
-	return strcpy(s, name);
+	return s && idnames__get(n, id, group, s, IDNAME_MAX) >= 0 ? s : NULL;
 }
 
 const char *rr_user_name(const struct rv_event *ev, uint32_t uid)
 {
 	const struct rr_event *rr = ev->lazy.ctx;
 
-	return rr ? names_get(&rr->rp->users, uid, false, ev) : NULL;
+	return rr ? names_get(&rr->rp->names, uid, false, ev) : NULL;
 }
 
 const char *rr_group_name(const struct rv_event *ev, uint32_t gid)
 {
 	const struct rr_event *rr = ev->lazy.ctx;
 
-	return rr ? names_get(&rr->rp->groups, gid, true, ev) : NULL;
+	return rr ? names_get(&rr->rp->names, gid, true, ev) : NULL;
 }
