@@ -121,6 +121,9 @@ void agent_rec_path(const void *rec, const struct vg_str *s, char *out, size_t o
 /* ev_file.c, ev_net.c, ev_priv.c: validate, update state (fd table), write the line.
  * Return -EINVAL for a malformed record. */
 int agent_on_file(struct agent *a, const struct vg_file *f, size_t size);
+/* The permission bits of a file record's mode argument, when its syscall has one (open, creat,
+ * mkdir, chmod families; ev_file.c's table of arguments). */
+bool agent_file_mode(const struct vg_file *f, uint32_t *mode);
 int agent_on_net(struct agent *a, const struct vg_net *n, size_t size);
 int agent_on_priv(struct agent *a, const struct vg_priv *p, size_t size);
 /* fdstate.c: the per-process fd table, fed by the event handlers, so that an event that
@@ -171,6 +174,17 @@ void agent_rules_stop(struct agent *a);
 static inline bool agent_rules_want(const struct agent *a, int type)
 {
 	return type > 0 && type < 64 && (a->rules.want >> type) & 1;
+}
+/* Is a record of type worth handling past the state it updates: its line is written, or some
+ * rule may match it? And once the rules ran: is its line to be built (written, or needed by an
+ * alert)? */
+static inline bool agent_type_handled(const struct agent *a, int type)
+{
+	return agent_type_written(a, type) || agent_rules_want(a, type);
+}
+static inline bool agent_line_needed(const struct agent *a, int type)
+{
+	return agent_type_written(a, type) || a->rules.nmatched;
 }
 struct rv_event *agent_rules_view(struct agent *a, const struct vg_hdr *h,
 				  const struct proc_entry *pe, struct cg_entry *cg);

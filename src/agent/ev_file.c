@@ -61,6 +61,16 @@ static const struct file_args *args_of(unsigned nr)
 	return nr < NR_MAX ? by_nr[nr] : NULL;
 }
 
+bool agent_file_mode(const struct vg_file *f, uint32_t *mode)
+{
+	const struct file_args *fa = args_of(f->sys.nr);
+
+	if (!fa || fa->mode == NONE)
+		return false;
+	*mode = (uint32_t)f->sys.args[(int)fa->mode] & 07777;
+	return true;
+}
+
 static const char *file_type(uint32_t mode)
 {
 	switch (mode & S_IFMT) {
@@ -236,7 +246,7 @@ int agent_on_file(struct agent *a, const struct vg_file *f, size_t size)
 	if (f->hdr.type == VG_EV_CLOSE) /* what was closed: the fd table knows */
 		agent_fd_name(a, f->hdr.tgid, f->fd, path, sizeof(path));
 	track_fd(a, f, path);
-	if (!agent_type_written(a, f->hdr.type) && !agent_rules_want(a, f->hdr.type))
+	if (!agent_type_handled(a, f->hdr.type))
 		return 0;
 	if (scope_path_ignored(a, path)) {
 		a->cnt.filtered_user[f->hdr.type]++;
@@ -245,7 +255,7 @@ int agent_on_file(struct agent *a, const struct vg_file *f, size_t size)
 	agent_sys_context(a, &f->hdr, &f->sys, &cx);
 	if (agent_rules_want(a, f->hdr.type))
 		agent_rules_file(a, f, path, &cx);
-	if (!agent_type_written(a, f->hdr.type) && !a->rules.nmatched)
+	if (!agent_line_needed(a, f->hdr.type))
 		return 0;
 	agent_begin_sys(a, &f->hdr, &f->sys, cx.pe, cx.cg);
 	file_object(a, f, path);

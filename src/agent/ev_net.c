@@ -222,12 +222,12 @@ int agent_on_net(struct agent *a, const struct vg_net *n, size_t size)
 	if (check_net(n, size))
 		return -EINVAL;
 	track_fd(a, n);
-	if (!agent_type_written(a, n->hdr.type) && !agent_rules_want(a, n->hdr.type))
+	if (!agent_type_handled(a, n->hdr.type))
 		return 0;
 	agent_sys_context(a, &n->hdr, &n->sys, &cx);
 	if (agent_rules_want(a, n->hdr.type))
 		agent_rules_net(a, n, &cx);
-	if (!agent_type_written(a, n->hdr.type) && !a->rules.nmatched)
+	if (!agent_line_needed(a, n->hdr.type))
 		return 0;
 	agent_begin_sys(a, &n->hdr, &n->sys, cx.pe, cx.cg);
 	socket_object(w, n);

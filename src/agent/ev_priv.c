@@ -326,12 +326,12 @@ int agent_on_priv(struct agent *a, const struct vg_priv *p, size_t size)
 	    !writers[t].write)
 		return -EINVAL;
 	update_fds(a, p);
-	if (!agent_type_written(a, t) && !agent_rules_want(a, t))
+	if (!agent_type_handled(a, t))
 		return 0;
 	agent_sys_context(a, &p->hdr, &p->sys, &cx);
 	if (agent_rules_want(a, t))
 		agent_rules_priv(a, p, &cx);
-	if (!agent_type_written(a, t) && !a->rules.nmatched)
+	if (!agent_line_needed(a, t))
 		return 0;
 	agent_begin_sys(a, &p->hdr, &p->sys, cx.pe, cx.cg);
 	json_key(&a->json, writers[t].key);

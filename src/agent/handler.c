@@ -113,7 +113,7 @@ static int on_exec(struct agent *a, const struct vg_exec *e, size_t size)
 	}
 	if (agent_rules_want(a, VG_EV_EXEC))
 		agent_rules_exec(a, e, pe, cg);
-	if (!agent_type_written(a, VG_EV_EXEC) && !a->rules.nmatched)
+	if (!agent_line_needed(a, VG_EV_EXEC))
 		return 0;
 	return agent_emit_exec(a, e, size, pe, cg);
 }
@@ -142,7 +142,7 @@ static int on_fork(struct agent *a, const struct vg_fork *f)
 	}
 	if (agent_rules_want(a, VG_EV_FORK))
 		agent_rules_fork(a, f, pe, cg);
-	if (!agent_type_written(a, VG_EV_FORK) && !a->rules.nmatched)
+	if (!agent_line_needed(a, VG_EV_FORK))
 		return 0;
 	return agent_emit_fork(a, f, pe, cg);
 }
@@ -157,8 +157,7 @@ static int on_exit(struct agent *a, const struct vg_exit *x)
 		pe->exit_code = x->exit_code; /* not rendered; proc_cache__exit drops the JSON */
 	if (agent_rules_want(a, VG_EV_EXIT))
 		agent_rules_exit(a, x, pe, cg);
-	err = agent_type_written(a, VG_EV_EXIT) || a->rules.nmatched
-		      ? agent_emit_exit(a, x, pe, cg) : 0;
+	err = agent_line_needed(a, VG_EV_EXIT) ? agent_emit_exit(a, x, pe, cg) : 0;
 	if (pe)
 		proc_cache__exit(a->procs, pe, x->hdr.ts_ns);
 	fd_table__exit(a->fds, x->hdr.tgid);

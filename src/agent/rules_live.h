@@ -18,6 +18,8 @@ const char *rl_str(const struct rv_event *v, const void *rec, const struct vg_st
 const char *rl_flags(const struct rv_event *v, void (*fn)(struct json_w *, uint64_t),
 		     uint64_t flags);
 
+/* Falco's fd.typechar of a socket of this address family: 4, 6, u, or o for others. */
+char rl_family_typechar(int family);
 /* The view's socket members from what the fd table knows of a socket (rules_live_ev.c). */
 struct fd_sock;
 bool rl_sock(struct rv_event *v, const struct fd_sock *s);

@@ -87,25 +87,6 @@ const char *rl_flags(const struct rv_event *v, void (*fn)(struct json_w *, uint6
 
 /* --- files --- */
 
-static uint32_t file_mode(const struct vg_file *f, bool *has)
-{
-	const char *n = sysname(f->sys.nr);
-	int i = -1;
-
-	if (!n)
-		return *has = false, 0;
-	if (!strcmp(n, "open") || !strcmp(n, "mkdirat") || !strcmp(n, "fchmodat") ||
-	    !strcmp(n, "fchmodat2"))
-		i = 2;
-	else if (!strcmp(n, "openat"))
-		i = 3;
-	else if (!strcmp(n, "creat") || !strcmp(n, "mkdir") || !strcmp(n, "chmod") ||
-		 !strcmp(n, "fchmod"))
-		i = 1;
-	*has = i >= 0;
-	return i >= 0 ? (uint32_t)f->sys.args[i] & 07777 : 0;
-}
-
 static const char *file_arg(const struct rv_event *v, const char *name)
 {
 	const struct vg_file *f = v->arg_ctx;
@@ -145,13 +126,23 @@ unsigned agent_rules_file(struct agent *a, const struct vg_file *f, const char *
 		v->has_open_flags = true;
 		v->open_flags = f->flags;
 	}
-	v->mode = file_mode(f, &v->has_mode);
+	v->has_mode = agent_file_mode(f, &v->mode);
 	v->arg = file_arg;
 	v->arg_ctx = f;
 	return agent_rules_eval(a);
 }
 
 /* --- sockets --- */
+
+char rl_family_typechar(int family)
+{
+	switch (family) {
+	case AF_INET: return '4';
+	case AF_INET6: return '6';
+	case AF_UNIX: return 'u';
+	default: return 'o';
+	}
+}
 
 static void sock_end(struct rv_end *e, const struct vg_sockaddr *sa)
 {
@@ -195,8 +186,7 @@ static const char *tuple_name(struct rv_event *v)
 bool rl_sock(struct rv_event *v, const struct fd_sock *s)
 {
 	v->sock_family = s->family;
-	v->fd_typechar = s->family == AF_INET ? '4' : s->family == AF_INET6 ? '6'
-						    : s->family == AF_UNIX ? 'u' : 'o';
+	v->fd_typechar = rl_family_typechar(s->family);
 	if (s->family != AF_INET && s->family != AF_INET6)
 		return false;
 	v->l4proto = l4proto(s->family, s->type, s->protocol);
@@ -248,8 +238,7 @@ unsigned agent_rules_net(struct agent *a, const struct vg_net *n, const struct s
 	v->server_is_local = t == VG_EV_ACCEPT || t == VG_EV_BIND || t == VG_EV_LISTEN;
 	v->connected = t == VG_EV_ACCEPT ? 1 : t == VG_EV_CONNECT ? n->sys.ret == 0 : -1;
 	v->name_changed = t == VG_EV_CONNECT || t == VG_EV_BIND ? 1 : -1;
-	v->fd_typechar = n->family == AF_INET ? '4' : n->family == AF_INET6 ? '6'
-						: n->family == AF_UNIX ? 'u' : 'o';
+	v->fd_typechar = rl_family_typechar(n->family);
 	if (n->family == AF_UNIX)
 		v->fd_name = rl_str(v, n, &n->unix_path);
 	else
