@@ -55,6 +55,22 @@ enum rules_priority {
 
 enum rules_severity { RULES_WARNING, RULES_ERROR };
 
+/* vigil's extension to Falco's rule items (docs/rules.md, "Enforcement"): what to do when the
+ * rule matches, and whether to do it. */
+enum rules_action {
+	RULES_ACT_NONE,	      /* no `action:`: detection only */
+	RULES_ACT_KILL,	      /* SIGKILL the offending process before the syscall returns */
+	RULES_ACT_DENY,	      /* fail the syscall with EPERM where a hook allows it, else kill */
+	RULES_ACT_QUARANTINE, /* deny every new connection of the offending pod until released */
+};
+
+enum rules_mode {
+	RULES_MODE_UNSET,   /* no `mode:`: enforce when the rule has an action, alert otherwise */
+	RULES_MODE_MONITOR, /* recorded (counted), no alert, no action */
+	RULES_MODE_ALERT,   /* an alert; an action is reported as a dry run, not taken */
+	RULES_MODE_ENFORCE, /* an alert, and the action taken */
+};
+
 struct rules_diag {
 	enum rules_severity severity;
 	const char *file;   /* NULL when the message is about no file */
@@ -77,6 +93,12 @@ struct rules_rule {
 	const char **tags;
 	size_t ntags;
 	bool enabled, warn_evttypes, skip_if_unknown_filter;
+	enum rules_action action;
+	enum rules_mode mode;
+	/* threshold: {count: N, window: D}: the rule fires on the (N+1)th match within the window
+	 * in one pod (one container outside Kubernetes, the host for host processes); 0: none */
+	uint32_t thr_count;
+	uint64_t thr_window_ns;
 	/* set by rules_set__compile */
 	enum rules_status status;
 	const char *reason; /* why it was skipped or failed */
@@ -131,6 +153,13 @@ const struct rc_node *rules_set__macro(const struct rules_set *rs, const char *n
 const struct rc_value *rules_set__list(const struct rules_set *rs, const char *name, size_t *n);
 
 const char *rules_priority__name(enum rules_priority p);
+const char *rules_action__name(enum rules_action a); /* "none", "kill", "deny", "quarantine" */
+const char *rules_mode__name(enum rules_mode m);	    /* "unset", "monitor", "alert", "enforce" */
+/* Exact lower-case names as above, "none" and "unset" excepted; -EINVAL otherwise. */
+int rules_action__parse(const char *s, enum rules_action *out);
+int rules_mode__parse(const char *s, enum rules_mode *out);
+/* The mode a rule runs in: its own, or the default for it when unset. */
+enum rules_mode rules_rule__mode(const struct rules_rule *r);
 /* Case-insensitive, "info" included, as Falco accepts them; -EINVAL otherwise. */
 int rules_priority__parse(const char *s, enum rules_priority *out);
 
