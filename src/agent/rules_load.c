@@ -39,6 +39,62 @@ int rules_priority__parse(const char *s, enum rules_priority *out)
 	return -EINVAL;
 }
 
+/* Indexed by enum rules_action and enum rules_mode; the first (no key) is never parsed. */
+static const char *const action_names[] = {"none", "kill", "deny", "quarantine"};
+static const char *const mode_names[] = {"unset", "monitor", "alert", "enforce"};
+
+_Static_assert(sizeof(action_names) / sizeof(action_names[0]) == RULES_ACT_QUARANTINE + 1,
+	       "action_names follows enum rules_action");
+_Static_assert(sizeof(mode_names) / sizeof(mode_names[0]) == RULES_MODE_ENFORCE + 1,
+	       "mode_names follows enum rules_mode");
+
+const char *rules_action__name(enum rules_action a)
+{
+	return (unsigned)a <= RULES_ACT_QUARANTINE ? action_names[a] : "?";
+}
+
+const char *rules_mode__name(enum rules_mode m)
+{
+	return (unsigned)m <= RULES_MODE_ENFORCE ? mode_names[m] : "?";
+}
+
+/* names[1..n): exact, since these keys are vigil's and have no legacy spellings */
+static int name_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+int rules_action__parse(const char *s, enum rules_action *out)
+{
+	int i = name_index(action_names, sizeof(action_names) / sizeof(action_names[0]), s);
+
+	if (i < 0)
+		return i;
+	*out = (enum rules_action)i;
+	return 0;
+}
+
+int rules_mode__parse(const char *s, enum rules_mode *out)
+{
+	int i = name_index(mode_names, sizeof(mode_names) / sizeof(mode_names[0]), s);
+
+	if (i < 0)
+		return i;
+	*out = (enum rules_mode)i;
+	return 0;
+}
+
+/* Without a mode, an action is meant to be taken, and a rule without one only alerts. */
+enum rules_mode rules_rule__mode(const struct rules_rule *r)
+{
+	if (r->mode != RULES_MODE_UNSET)
+		return r->mode;
+	return r->action != RULES_ACT_NONE ? RULES_MODE_ENFORCE : RULES_MODE_ALERT;
+}
+
 struct rules_set *rules_set__new(void)
 {
 	struct rules_set *rs = calloc(1, sizeof(*rs));
