@@ -14,10 +14,19 @@
 #include "rules_items.h"
 
 const char *const rk_names[RK_MAX] = {
-    "condition", "output",	  "desc",
-    "priority",	 "tags",	  "exceptions",
-    "enabled",	 "warn_evttypes", "skip-if-unknown-filter",
-    "items",
+    [RK_CONDITION] = "condition",
+    [RK_OUTPUT] = "output",
+    [RK_DESC] = "desc",
+    [RK_PRIORITY] = "priority",
+    [RK_TAGS] = "tags",
+    [RK_EXCEPTIONS] = "exceptions",
+    [RK_ENABLED] = "enabled",
+    [RK_WARN_EVTTYPES] = "warn_evttypes",
+    [RK_SKIP_UNKNOWN] = "skip-if-unknown-filter",
+    [RK_ACTION] = "action",
+    [RK_MODE] = "mode",
+    [RK_THRESHOLD] = "threshold",
+    [RK_ITEMS] = "items",
 };
 
 static void vreport(struct ictx *c, enum rules_severity sev, const struct ynode *at,

@@ -17,6 +17,9 @@ enum rk {
 	RK_ENABLED,
 	RK_WARN_EVTTYPES,
 	RK_SKIP_UNKNOWN,
+	RK_ACTION, /* vigil's enforcement keys, replaceable only */
+	RK_MODE,
+	RK_THRESHOLD,
 	RK_ITEMS,
 	RK_MAX,
 };
@@ -25,8 +28,10 @@ extern const char *const rk_names[RK_MAX];
 
 #define RK(k)		(1u << RK_##k)
 #define RULE_APPENDABLE (RK(CONDITION) | RK(OUTPUT) | RK(DESC) | RK(TAGS) | RK(EXCEPTIONS))
+#define RULE_ENFORCE	(RK(ACTION) | RK(MODE) | RK(THRESHOLD))
 #define RULE_REPLACEABLE                                                                           \
-	(RULE_APPENDABLE | RK(PRIORITY) | RK(ENABLED) | RK(WARN_EVTTYPES) | RK(SKIP_UNKNOWN))
+	(RULE_APPENDABLE | RK(PRIORITY) | RK(ENABLED) | RK(WARN_EVTTYPES) | RK(SKIP_UNKNOWN) |     \
+	 RULE_ENFORCE)
 
 /* The item being read, for messages: "rule 'Name': ..." */
 struct ictx {

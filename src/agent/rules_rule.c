@@ -7,8 +7,11 @@
  *    unites tags, adds exceptions or their values; replace replaces the key;
  *  - append: true (deprecated): appends the condition and exceptions;
  *  - enabled alone (deprecated): enables or disables an earlier rule.
+ * vigil adds three keys (docs/rules.md, "Enforcement"): action, mode and threshold, which a
+ * definition sets (absent: none) and override can replace, not append to.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "rules_items.h"
@@ -23,7 +26,14 @@ struct rdef {
 	size_t ntags;
 	struct rl_exc *excs;
 	size_t nexcs;
+	enum rules_action action;
+	enum rules_mode mode;
+	uint32_t thr_count;
+	uint64_t thr_window_ns;
 };
+
+#define THR_COUNT_MAX	  1000000u
+#define THR_WINDOW_MAX_MS (24ull * 3600 * 1000)
 
 static int add_tag(struct ictx *c, const char ***tags, size_t *n, const char *tag)
 {
@@ -69,6 +79,129 @@ static int read_text(struct ictx *c, struct rdef *d, enum rk k)
 	return ret < 0 ? ret : 0;
 }
 
+/* action and mode are vigil's own keys: exact lower case, unlike Falco's priority. */
+static int read_action(struct ictx *c, struct rdef *d)
+{
+	const struct ynode *v;
+	int ret = ri_str(c, "action", true, &v);
+
+	if (ret)
+		return ret;
+	if (rules_action__parse(v->str, &d->action))
+		return ri_err(c, v, "invalid action '%s': kill, deny or quarantine", v->str);
+	return 0;
+}
+
+static int read_mode(struct ictx *c, struct rdef *d)
+{
+	const struct ynode *v;
+	int ret = ri_str(c, "mode", true, &v);
+
+	if (ret)
+		return ret;
+	if (rules_mode__parse(v->str, &d->mode))
+		return ri_err(c, v, "invalid mode '%s': monitor, alert or enforce", v->str);
+	return 0;
+}
+
+/* Digits only, stopping past max so that nothing overflows; 0 when there are none. */
+static const char *read_uint(const struct ynode *v, uint64_t max, uint64_t *out)
+{
+	const char *s = v->str;
+
+	*out = 0;
+	for (; *s >= '0' && *s <= '9' && *out <= max; s++)
+		*out = *out * 10 + (uint64_t)(*s - '0');
+	return s == v->str || *out > max ? NULL : s;
+}
+
+/* count: 1..THR_COUNT_MAX */
+static int thr_count(const struct ynode *v, uint32_t *out)
+{
+	const char *end;
+	uint64_t n;
+
+	if (!ynode__is_scalar(v) || strlen(v->str) != v->len)
+		return -EINVAL;
+	end = read_uint(v, THR_COUNT_MAX, &n);
+	if (!end || *end || !n)
+		return -EINVAL;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* window: an integer and a unit (ms, s, m, h; none: seconds), 1ms..24h. */
+static int thr_window(const struct ynode *v, uint64_t *out_ns)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = {{"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 3600 * 1000}};
+	const char *unit;
+	uint64_t n;
+
+	if (!ynode__is_scalar(v) || strlen(v->str) != v->len)
+		return -EINVAL;
+	unit = read_uint(v, THR_WINDOW_MAX_MS, &n);
+	for (size_t i = 0; unit && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(unit, units[i].unit) != 0)
+			continue;
+		if (!n || n > THR_WINDOW_MAX_MS / units[i].ms)
+			return -EINVAL;
+		*out_ns = n * units[i].ms * 1000000ull;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* What a value is, for a message about it. */
+static const char *shown(const struct ynode *v)
+{
+	return v->kind == YNODE_SCALAR ? v->str : v->kind == YNODE_SEQ ? "(a list)" : "(a mapping)";
+}
+
+/* Exactly count and window, each once. */
+static int thr_keys(struct ictx *c, const struct ynode *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ynode *k = t->kids[2 * i];
+
+		if (strcmp(k->str, "count") != 0 && strcmp(k->str, "window") != 0)
+			return ri_err(
+			    c, k, "unknown key '%s' in 'threshold': count and window only", k->str);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(t->kids[2 * j]->str, k->str) == 0)
+				return ri_err(c, k, "duplicate key '%s' in 'threshold'", k->str);
+	}
+	if (!ynode__get(t, "count") || !ynode__get(t, "window"))
+		return ri_err(c, t, "'threshold' needs '%s': {count: N, window: D}",
+			      ynode__get(t, "count") ? "window" : "count");
+	return 0;
+}
+
+/* threshold: {count: N, window: D} */
+static int read_threshold(struct ictx *c, struct rdef *d)
+{
+	const struct ynode *t = ynode__get(c->item, "threshold"), *v;
+	int ret;
+
+	if (t->kind != YNODE_MAP)
+		return ri_err(c, t, "'threshold' must be a mapping: {count: N, window: D}");
+	if ((ret = thr_keys(c, t)))
+		return ret;
+	v = ynode__get(t, "count");
+	if (thr_count(v, &d->thr_count))
+		return ri_err(c, v, "threshold 'count' must be an integer from 1 to %u, not '%s'",
+			      THR_COUNT_MAX, shown(v));
+	v = ynode__get(t, "window");
+	if (thr_window(v, &d->thr_window_ns))
+		return ri_err(c, v,
+			      "threshold 'window' must be a duration from 1ms to 24h (500ms, 10s, "
+			      "2m, 1h; a number alone is seconds), not '%s'",
+			      shown(v));
+	return 0;
+}
+
 /* The keys `keys` of the item (those present); exceptions as an append gives them. */
 static int read_keys(struct ictx *c, struct rdef *d, unsigned keys, bool exc_append)
 {
@@ -93,6 +226,15 @@ static int read_keys(struct ictx *c, struct rdef *d, unsigned keys, bool exc_app
 			break;
 		case RK_EXCEPTIONS:
 			ret = rl_read_exceptions(c, exc_append, &d->excs, &d->nexcs);
+			break;
+		case RK_ACTION:
+			ret = read_action(c, d);
+			break;
+		case RK_MODE:
+			ret = read_mode(c, d);
+			break;
+		case RK_THRESHOLD:
+			ret = read_threshold(c, d);
 			break;
 		default:
 			ret = read_text(c, d, (enum rk)k);
@@ -170,6 +312,14 @@ static int apply_replace(struct ictx *c, struct rl_rule *r, const struct rdef *d
 		p->warn_evttypes = d->warn_evttypes;
 	if (keys & RK(SKIP_UNKNOWN))
 		p->skip_if_unknown_filter = d->skip_unknown;
+	if (keys & RK(ACTION))
+		p->action = d->action;
+	if (keys & RK(MODE))
+		p->mode = d->mode;
+	if (keys & RK(THRESHOLD)) {
+		p->thr_count = d->thr_count;
+		p->thr_window_ns = d->thr_window_ns;
+	}
 	return 0;
 }
 
@@ -201,19 +351,26 @@ static int read_override(struct ictx *c, unsigned app, unsigned rep)
 	return apply_replace(c, r, &d, rep);
 }
 
+/* The deprecated forms act on some keys only; the others are said to be ignored. */
+static void warn_ignored(struct ictx *c, unsigned keys, const char *form)
+{
+	unsigned other = ri_present(c->item, keys);
+
+	for (int k = 0; k < RK_MAX; k++)
+		if (other & (1u << k))
+			ri_warn(c, ynode__get(c->item, rk_names[k]),
+				"'%s' is ignored with %s (use override)", rk_names[k], form);
+}
+
 /* append: true: the condition and the exceptions. */
 static int read_legacy_append(struct ictx *c)
 {
 	struct rdef d = {0};
-	unsigned keys = RK(CONDITION) | RK(EXCEPTIONS), other;
+	unsigned keys = RK(CONDITION) | RK(EXCEPTIONS);
 	struct rl_rule *r;
 	int ret;
 
-	other = ri_present(c->item, RULE_REPLACEABLE & ~keys);
-	for (int k = 0; k < RK_MAX; k++)
-		if (other & (1u << k))
-			ri_warn(c, ynode__get(c->item, rk_names[k]),
-				"'%s' is ignored with 'append: true' (use override)", rk_names[k]);
+	warn_ignored(c, RULE_REPLACEABLE & ~keys, "'append: true'");
 	if (!ri_present(c->item, keys))
 		ri_warn(c, NULL, "'append: true' without condition or exceptions appends nothing");
 	if ((ret = read_keys(c, &d, keys, true)))
@@ -236,6 +393,8 @@ static int read_enable(struct ictx *c)
 					"(or 'override', or 'enabled' alone)");
 	ri_warn(c, ynode__get(c->item, "enabled"),
 		"'enabled' alone is deprecated: use override: {enabled: replace}");
+	/* an action dropped without a word would be a surprise; Falco's keys stay silent */
+	warn_ignored(c, RULE_ENFORCE, "'enabled' alone");
 	r = previous(c, "enable or disable");
 	if (!r)
 		return -EINVAL;
@@ -312,6 +471,9 @@ int rl_read_rule(struct ictx *c)
 					   "override",
 					   "warn_evttypes",
 					   "skip-if-unknown-filter",
+					   "action",
+					   "mode",
+					   "threshold",
 					   NULL};
 	const struct ynode *name;
 	unsigned app, rep;
