@@ -20,7 +20,8 @@ static const char rules_usage[] =
     "Load Falco rule files in the order given (a directory: its *.yaml files in name order;\n"
     "later files customise earlier ones), check every condition against the fields and event\n"
     "types vigil provides, and print each error and warning as FILE:LINE:COLUMN: ..., then a\n"
-    "summary per file: rules loaded, skipped (with the reason) and failed, macros, lists.\n"
+    "summary per file: rules loaded, skipped (with the reason) and failed, macros, lists,\n"
+    "and each loaded rule with an action or a mode as MODE: RULE: action ACTION.\n"
     "\n"
     "A rule is skipped, not failed, when vigil cannot run it: it uses a field vigil does not\n"
     "provide, needs event types vigil does not produce, or has another source than syscall.\n"
@@ -62,7 +63,8 @@ static void print_requirements(const struct rules_file *f)
 		printf("  requires plugin %s\n", f->plugins[i]);
 }
 
-/* The rules of one file that did not load, and with -v those vigil covers in part. */
+/* The rules of one file that did not load or that enforce (or set a mode), and with -v those
+ * vigil covers in part. */
 static void print_rules(const struct rules_set *rs, const struct rules_file *f, bool verbose)
 {
 	for (size_t i = 0; i < rules_set__nrules(rs); i++) {
@@ -73,6 +75,9 @@ static void print_rules(const struct rules_set *rs, const struct rules_file *f, 
 		if (r->status != RULES_LOADED)
 			printf("  %s: %s: %s\n", r->status == RULES_SKIPPED ? "skipped" : "failed",
 			       r->name, r->reason);
+		else if (r->action != RULES_ACT_NONE || r->mode != RULES_MODE_UNSET)
+			printf("  %s: %s: action %s\n", rules_mode__name(rules_rule__mode(r)),
+			       r->name, rules_action__name(r->action));
 		for (size_t j = 0; verbose && j < r->nnotes; j++)
 			printf("  partial: %s: %s\n", r->name, r->notes[j]);
 	}
