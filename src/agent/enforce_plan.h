@@ -13,6 +13,7 @@
  *   evt.type = T, in (..)      all of T in one class: open (open, openat, openat2, creat),
  *                              connect (connect), exec (execve, execveat); sets cls
  *   evt.dir = <                 true of every vigil event: dropped
+ *   not evt.num = 0             the same (Falco's never_true, negated; vigil numbers from 1)
  *   evt.is_open_read = true     open: an access mode that reads (O_RDONLY, O_RDWR)
  *   evt.is_open_write = true    open: an access mode that writes (O_WRONLY, O_RDWR)
  *   fd.num >= 0, evt.rawres >= 0, evt.res = SUCCESS, evt.failed = false, fd.typechar = f (open),
@@ -23,7 +24,8 @@
  *                              open: paths (absolute) exact or prefix, as rules_prefilter.h
  *                              derives them; pmatch D gives exact D and prefix D/
  *   proc.name = C, in (..); not proc.name = C, not proc.name in (..)
- *                              comm included or excluded (one of the two per rule)
+ *                              comm included or excluded (one of the two per rule: with
+ *                              both, the excluded names are taken out of the included ones)
  *   user.uid = N, != N          the caller's real uid
  *   container, container.id != host   scope: containers (the default when nothing scopes)
  *   container.id = host, not container scope: host
@@ -34,7 +36,8 @@
  *                              connect: destination address in one of nets
  *   fd.sport, fd.rport = N, in (..)    connect: destination port
  * An `or` whose children are all the same kind of conjunct on the same field (fd.name = A or
- * fd.name startswith B) joins their values. `not` only as listed. A conjunct that is always
+ * fd.name startswith B) joins their values. `not` only as listed, and over an `or`: not (A or
+ * B) is the two conjuncts not A, not B (an exception's shape). A conjunct that is always
  * true for the class (evt.type naming only the class) adds nothing.
  */
 #ifndef VIGIL_ENFORCE_PLAN_H
@@ -101,7 +104,8 @@ struct ep_plan {
 
 /* Compile rule r (status RULES_LOADED) into *out. Strings in *out point into r's AST, which
  * must outlive it. Returns 0 (out->kernel says which way), or -EINVAL when r has no
- * condition. Never fails on a condition it does not understand: that is a user-space rule. */
+ * condition or is not loaded. Never fails on a condition it does not understand: that is a
+ * user-space rule, whose plan holds only why and host_explicit (everything else zero). */
 int enforce_plan__compile(const struct rules_rule *r, struct ep_plan *out);
 
 #endif /* VIGIL_ENFORCE_PLAN_H */
