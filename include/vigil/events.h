@@ -18,7 +18,7 @@
 #include <linux/types.h> /* user space; BPF gets the types from vmlinux.h */
 #endif
 
-#define VG_ABI_VERSION 5
+#define VG_ABI_VERSION 6
 
 /* Record types: X(NAME, value, "json name", layout). Name tables are generated from this list.
  * The layout names the record struct (struct vg_<layout>); syscall events share three layouts
@@ -172,6 +172,8 @@ struct vg_exec {
 	struct vg_str binary; /* path of the file actually executed (components) */
 	struct vg_str cwd; /* working directory (components) */
 	struct vg_str filename; /* the filename passed to execve (string) */
+	__u32 enforce; /* VG_ENF_CODE: what enforcement did at this exec; 0 nothing */
+	__u32 _pad1;
 	/* tail follows */
 };
 
@@ -202,7 +204,7 @@ struct vg_sys {
 	__u32 nr; /* syscall number of the running architecture */
 	__u32 uid; /* real and effective uid of the caller when the syscall returned */
 	__u32 euid;
-	__u32 _pad0;
+	__u32 enforce; /* VG_ENF_CODE: what enforcement did to this syscall; 0 nothing */
 	/* capability sets of the caller when the syscall returned (bit n: capability n), as
 	 * /proc/PID/status shows them in CapEff and CapPrm */
 	__u64 cap_effective;
@@ -344,12 +346,84 @@ struct vg_path_key {
 #define VG_PATH_IGNORE 1
 #define VG_PATH_REPORT 2
 
+/* Enforcement (docs/rules.md, "Enforcement"). User space compiles the rules with an action
+ * that the kernel can decide into policies, one bit each of a 64-bit mask; the maps that say
+ * which policies a path, comm, pod, address or port can trigger hold such masks. */
+#define VG_ENF_POLICIES 64
+#define VG_ENF_OPEN 1 /* policy classes */
+#define VG_ENF_CONNECT 2
+#define VG_ENF_EXEC 3
+
+#define VG_ACT_NONE 0 /* alert mode: what would have been done is reported, not done */
+#define VG_ACT_KILL 1
+#define VG_ACT_DENY 2
+#define VG_ACT_QUARANTINE 3
+
+#define VG_ENF_SCOPE_CONTAINERS 0 /* outside the host's mount namespace */
+#define VG_ENF_SCOPE_HOST 1
+#define VG_ENF_SCOPE_PODS 2 /* the cgroup's pod mask has the policy's bit (enf_cgroups) */
+
+#define VG_ENF_F_PATHS 0x1 /* enf_paths must name the policy */
+#define VG_ENF_F_COMM_IN 0x2 /* enf_comms must name it */
+#define VG_ENF_F_COMM_OUT 0x4 /* enf_comms must not */
+#define VG_ENF_F_UID_EQ 0x8
+#define VG_ENF_F_UID_NE 0x10
+#define VG_ENF_F_READ 0x20 /* open: the access mode reads */
+#define VG_ENF_F_WRITE 0x40 /* open: the access mode writes */
+#define VG_ENF_F_NETS 0x80 /* connect: the destination is in enf_nets4/6 for it */
+#define VG_ENF_F_PORTS 0x100 /* connect: the destination port is in enf_ports for it */
+#define VG_ENF_F_THRESHOLD 0x200 /* counted per cgroup and window; acts past thr_count */
+
+struct vg_enf_policy {
+	__u8 cls; /* VG_ENF_OPEN... ; 0: unused slot */
+	__u8 action; /* VG_ACT_* taken (VG_ACT_NONE in alert mode) */
+	__u8 scope; /* VG_ENF_SCOPE_* */
+	__u8 _pad0;
+	__u16 flags; /* VG_ENF_F_* */
+	__u16 thr_count; /* VG_ENF_F_THRESHOLD: matches allowed per window */
+	__u32 uid; /* VG_ENF_F_UID_* */
+	__u32 thr_window_ms;
+};
+
+/* Per cgroup (map enf_cgroups, cgroup v2 id -> this): what the cgroup hooks, which cannot
+ * look at the task, need to know of its processes. Written by the exec program on a cgroup's
+ * first exec (from the mount namespace and the pod uid in the cgroup path), and by user
+ * space. */
+struct vg_enf_cgroup {
+	__u64 pods; /* mask of the VG_ENF_SCOPE_PODS policies that hold it */
+	__u64 group; /* the pod's cgroup id (the container's own outside pods): thresholds
+		      * count per group */
+	__u32 flags; /* VG_ENF_CG_* */
+	__u32 _pad0;
+};
+#define VG_ENF_CG_KNOWN 0x1
+#define VG_ENF_CG_CONTAINER 0x2 /* its processes are outside the host's mount namespace */
+
+/* map enf_uids: uid -> the policies that want it (user.uid =) and that exclude it (!=) */
+struct vg_enf_uid {
+	__u64 eq, ne;
+};
+
+/* A pod uid as enf_pods keys it: the 36 characters with dashes, NUL padded. */
+#define VG_POD_UID_LEN 40
+
+/* vg_sys.enforce / vg_exec.enforce: policy index + 1 in bits 0-7, VG_ACT_* in bits 8-11,
+ * VG_ENF_OUT_* in bits 12-15, the errno bpf_send_signal returned (negated) in bits 16-23. */
+#define VG_ENF_OUT_SIGNALLED 1 /* SIGKILL sent before the syscall returned */
+#define VG_ENF_OUT_DENIED 2 /* the syscall failed with EPERM */
+#define VG_ENF_OUT_DRY_RUN 3 /* alert mode: nothing done */
+#define VG_ENF_OUT_FAILED 4 /* the signal could not be sent */
+#define VG_ENF_CODE(pol, act, out, err)                                                            \
+	(((pol) + 1) | ((act) << 8) | ((out) << 12) | (((-(err)) & 0xff) << 16))
+
 #ifndef __VMLINUX_H__
 /* Layouts are part of the ABI: a change here must come with a VG_ABI_VERSION bump. */
 _Static_assert(sizeof(struct vg_str) == 8, "vg_str layout");
 _Static_assert(sizeof(struct vg_hdr) == 56, "vg_hdr layout");
 _Static_assert(sizeof(struct vg_cred) == 24, "vg_cred layout");
-_Static_assert(sizeof(struct vg_exec) == 184, "vg_exec layout");
+_Static_assert(sizeof(struct vg_enf_policy) == 16, "vg_enf_policy layout");
+_Static_assert(sizeof(struct vg_enf_cgroup) == 24, "vg_enf_cgroup layout");
+_Static_assert(sizeof(struct vg_exec) == 192, "vg_exec layout");
 _Static_assert(sizeof(struct vg_fork) == 104, "vg_fork layout");
 _Static_assert(sizeof(struct vg_exit) == 88, "vg_exit layout");
 _Static_assert(sizeof(struct vg_proc) == 48, "vg_proc layout");

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "k8s_hold.h"
 #include "probe.h"
+#include "enforce.h"
 #include "rules_view.h"
 #include "proc_cache.h"
 #include "sysenv.h"
@@ -54,7 +55,10 @@ struct agent_rules {
 	struct rv_event view; /* of the record being handled */
 	struct cg_entry *cg;  /* its cgroup */
 	const struct rules_rule *matched[AGENT_MATCH_MAX];
+	struct enf_result enf[AGENT_MATCH_MAX]; /* what enforcement did for each match */
 	unsigned nmatched;
+	uint32_t enf_code; /* VG_ENF_CODE the record carries; 0 none */
+	uint64_t monitored; /* matches of rules in monitor mode: counted, no alert */
 	uint64_t num; /* evt.num */
 	uint64_t alerts[8]; /* written, by priority */
 	uint64_t alert_errors; /* alerts that could not be built or written */
@@ -81,6 +85,7 @@ struct agent {
 	struct agent_counters cnt;
 	struct agent_k8s k8s;
 	struct agent_rules rules;
+	struct agent_enforce_state *enf; /* NULL without rules that act (enforce.h) */
 	FILE *alerts_out; /* a->out unless --alerts-output */
 	uint64_t kernel_events; /* types whose programs run: --events and what rules need */
 	volatile sig_atomic_t stop;

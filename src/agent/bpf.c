@@ -59,6 +59,18 @@ static void select_programs(struct agent *a)
 		uint64_t types = evsel_prog_types(s->progs[i].name);
 		bool want = types & attached;
 
+		if (!strncmp(s->progs[i].name, "vg_enf_", 7)) { /* enforcement: enforce.c says */
+			want = agent_enforce_wants_prog(a, s->progs[i].name);
+			if (want && !evsel_section_present(a->env.tracefs,
+							   bpf_program__section_name(p))) {
+				log_warn("hook %s is missing on this kernel: enforcement on it is "
+					 "decided in user space", bpf_program__section_name(p));
+				want = false;
+			}
+			bpf_program__set_autoload(p, want);
+			continue;
+		}
+
 		if (want && !evsel_section_present(a->env.tracefs, bpf_program__section_name(p))) {
 			log_warn("hook %s is missing on this kernel: %s events from it are not "
 				 "available", bpf_program__section_name(p), s->progs[i].name + 3);
@@ -84,6 +96,9 @@ static int attach_programs(struct agent *a)
 
 		if (!bpf_program__autoload(p))
 			continue;
+		if (bpf_program__type(p) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR ||
+		    bpf_program__type(p) == BPF_PROG_TYPE_CGROUP_DEVICE)
+			continue; /* on a cgroup: agent_enforce_attach */
 		l = bpf_program__attach(p);
 		if (!l) {
 			log_warn("cannot attach %s (%s): %s", s->progs[i].name,
@@ -120,6 +135,8 @@ int agent_bpf_start(struct agent *a)
 		err = check_abi(a);
 	if (err)
 		return err;
+	if ((err = agent_enforce_prepare(a)))
+		return err;
 	select_programs(a);
 	err = vigil_bpf__load(a->skel);
 	if (err) {
@@ -130,6 +147,8 @@ int agent_bpf_start(struct agent *a)
 	err = scope_apply(a);
 	if (!err)
 		err = agent_rules_kernel(a);
+	if (!err)
+		err = agent_enforce_apply(a);
 	if (err)
 		return err;
 	err = attach_programs(a);
@@ -137,6 +156,8 @@ int agent_bpf_start(struct agent *a)
 		log_error("no BPF program could be attached");
 		return err;
 	}
+	if ((err = agent_enforce_attach(a)))
+		return err;
 	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.events), agent_handle_record, a,
 				 NULL);
 	if (!a->rb) {
@@ -149,6 +170,7 @@ int agent_bpf_start(struct agent *a)
 
 void agent_bpf_detach(struct agent *a)
 {
+	agent_enforce_stop(a);
 	if (a->skel)
 		vigil_bpf__detach(a->skel);
 }

@@ -26,6 +26,8 @@ static const char main_usage[] =
 	"             vigil rules test --rules FILE|DIR --events FILE.jsonl replays recorded\n"
 	"             events through them and prints the alerts; vigil rules fields lists\n"
 	"             the fields rules can use\n"
+	"  enforce    quarantines of the running agent: vigil enforce list, vigil enforce\n"
+	"             release CGROUP|--all\n"
 	"  version    print the version, event schema and BPF ABI\n"
 	"  help       this text\n"
 	"\n"
@@ -75,6 +77,8 @@ static const char run_usage[] =
 	"  --alerts-output FILE      append alerts to FILE instead of the event stream\n"
 	"  --no-rule-prefilter       do not drop in the kernel the events no rule can match\n"
 	"                            (by path; also off for types --events writes)\n"
+	"  --rule-mode MODE          run every rule in MODE, whatever its own mode: monitor\n"
+	"                            (no alerts), alert (actions are dry runs) or enforce\n"
 	"  --log-level LEVEL         error, warn, info or debug (default info)\n"
 	"  -h, --help                this text\n";
 
@@ -82,6 +86,7 @@ enum {
 	OPT_NODE = 256, OPT_RINGBUF, OPT_PTABLE, OPT_PCACHE, OPT_PBYTES, OPT_GRACE, OPT_CGCACHE,
 	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL, OPT_BTF, OPT_KUBECONFIG, OPT_NOK8S,
 	OPT_METADATA, OPT_K8SHOLD, OPT_PODCACHE, OPT_RULES, OPT_NORULES, OPT_MINPRIO, OPT_ALERTS, OPT_NOPREFILTER,
+	OPT_RULEMODE,
 	/* list-valued, from here on (parse_list_opt) */
 	OPT_EVENTS, OPT_SCOPE, OPT_IGNORE_PATH, OPT_REPORT_PATH, OPT_SAMPLE,
 };
@@ -114,6 +119,7 @@ static const struct option run_opts[] = {
 	{ "min-priority", required_argument, NULL, OPT_MINPRIO },
 	{ "alerts-output", required_argument, NULL, OPT_ALERTS },
 	{ "no-rule-prefilter", no_argument, NULL, OPT_NOPREFILTER },
+	{ "rule-mode", required_argument, NULL, OPT_RULEMODE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -178,6 +184,7 @@ static int parse_list_opt(int c, const char *arg, struct vg_config *cfg)
 static int parse_rules_opt(int c, const char *arg, struct vg_config *cfg)
 {
 	enum rules_priority p;
+	enum rules_mode m;
 
 	switch (c) {
 	case OPT_RULES:
@@ -201,6 +208,14 @@ static int parse_rules_opt(int c, const char *arg, struct vg_config *cfg)
 			return -EINVAL;
 		}
 		cfg->min_priority = p;
+		return 0;
+	case OPT_RULEMODE:
+		if (rules_mode__parse(arg, &m) || m == RULES_MODE_UNSET) {
+			fprintf(stderr, "vigil run: --rule-mode %s: expected monitor, alert or "
+					"enforce\n", arg);
+			return -EINVAL;
+		}
+		cfg->rule_mode = m;
 		return 0;
 	default:
 		return copy_path("alerts-output", arg, cfg->alerts_output);
@@ -278,6 +293,7 @@ static int parse_run_opt(int c, const char *arg, struct vg_config *cfg)
 	case OPT_MINPRIO:
 	case OPT_ALERTS:
 	case OPT_NOPREFILTER:
+	case OPT_RULEMODE:
 		err = parse_rules_opt(c, arg, cfg);
 		break;
 	case OPT_LOGLEVEL:
@@ -349,6 +365,8 @@ int cli_main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "rules"))
 		return cli_rules(argc - 1, argv + 1);
+	if (!strcmp(cmd, "enforce"))
+		return cli_enforce(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
 		return cmd_version(argc - 1, argv + 1);
 	fprintf(stderr, "vigil: unknown command '%s'\n\n%s", cmd, main_usage);

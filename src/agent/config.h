@@ -65,6 +65,7 @@ struct vg_config {
 	bool no_rule_prefilter; /* --no-rule-prefilter: every event of the rules' types reaches them */
 	bool events_given; /* --events was given (else rules alone choose what is attached) */
 	int min_priority; /* enum rules_priority: alerts at or above it */
+	int rule_mode; /* enum rules_mode: --rule-mode, RULES_MODE_UNSET: each rule's own */
 	char alerts_output[4096]; /* --alerts-output; "" is the event stream (stdout) */
 };
 

@@ -199,10 +199,12 @@ static void apply(void *ctx, enum k8s_op op, struct k8s_pod *pod)
 
 	switch (op) {
 	case K8S_UPSERT:
+		agent_enforce_pod(a, pod, false);
 		if (pod_cache__upsert(a->k8s.pods, pod))
 			log_warn("kubernetes: out of memory caching a pod");
 		return;
 	case K8S_DELETE:
+		agent_enforce_pod(a, pod, true);
 		pod_cache__delete(a->k8s.pods, pod->uid);
 		break;
 	case K8S_RESYNC_BEGIN:

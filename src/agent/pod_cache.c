@@ -338,6 +338,13 @@ const struct k8s_pod *pod_cache__by_container(const struct pod_cache *c, const c
 	return n ? n->entry->pod : NULL;
 }
 
+void pod_cache__each(const struct pod_cache *c, void (*fn)(void *ctx, const struct k8s_pod *p),
+		     void *ctx)
+{
+	for (const struct pod_entry *e = c->lru.next; e && e != &c->lru; e = e->next)
+		fn(ctx, e->pod);
+}
+
 uint64_t pod_cache__gen(const struct pod_cache *c)
 {
 	return c->gen;

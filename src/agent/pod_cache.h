@@ -46,6 +46,9 @@ const struct k8s_pod *pod_cache__pod(const struct pod_cache *c, const char *uid)
 const struct k8s_pod *pod_cache__by_container(const struct pod_cache *c, const char *id,
 					      const struct k8s_container **ctr);
 uint64_t pod_cache__gen(const struct pod_cache *c);
+/* Call fn for every pod, most recently updated first. */
+void pod_cache__each(const struct pod_cache *c, void (*fn)(void *ctx, const struct k8s_pod *p),
+		     void *ctx);
 void pod_cache__stats(const struct pod_cache *c, struct pod_cache_stats *st);
 
 #endif /* VIGIL_POD_CACHE_H */

@@ -284,6 +284,14 @@ static size_t ra_line(const struct rules_rule *r, const struct rv_event *ev, cha
 int rules_alert__render(struct json_w *w, const struct rules_rule *r, const struct rv_event *ev,
 			const char *hostname, const char *vigil_members, size_t vigil_len)
 {
+	return rules_alert__render_ex(w, r, ev, hostname, vigil_members, vigil_len, NULL, 0);
+}
+
+int rules_alert__render_ex(struct json_w *w, const struct rules_rule *r,
+			   const struct rv_event *ev, const char *hostname,
+			   const char *vigil_members, size_t vigil_len, const char *extra,
+			   size_t extra_len)
+{
 	char line[RA_OUTPUT_MAX];
 	size_t n = ra_line(r, ev, line, sizeof(line));
 
@@ -304,6 +312,8 @@ int rules_alert__render(struct json_w *w, const struct rules_rule *r, const stru
 	json_arr_end(w);
 	json_ktime(w, "time", (long long)(ev->time_ns / 1000000000u),
 		   (long)(ev->time_ns % 1000000000u));
+	if (extra && extra_len)
+		json_members_raw(w, extra, extra_len);
 	if (vigil_members && vigil_len) {
 		json_key(w, "vigil");
 		json_obj_begin(w);

@@ -41,4 +41,11 @@ size_t rules_alert__output(const struct rules_rule *r, const struct rv_event *ev
 int rules_alert__render(struct json_w *w, const struct rules_rule *r, const struct rv_event *ev,
 			const char *hostname, const char *vigil_members, size_t vigil_len);
 
+/* The same, with `extra` raw JSON members (`"enforcement":{...}`) added at the top level,
+ * before "vigil". */
+int rules_alert__render_ex(struct json_w *w, const struct rules_rule *r,
+			   const struct rv_event *ev, const char *hostname,
+			   const char *vigil_members, size_t vigil_len, const char *extra,
+			   size_t extra_len);
+
 #endif /* VIGIL_RULES_ALERT_H */

@@ -186,16 +186,43 @@ struct rv_event *agent_rules_view(struct agent *a, const struct vg_hdr *h,
 	return v;
 }
 
+/* A rule matched: enforcement acts now (before the line is built), and the match is kept
+ * for its alert unless its mode or threshold says no alert. */
+static void add_match(struct agent *a, const struct rules_rule *r)
+{
+	struct enf_result res;
+
+	if (!agent_enforce_match(a, r, a->rules.enf_code, &res)) {
+		a->rules.monitored += res.mode == RULES_MODE_MONITOR;
+		return;
+	}
+	if (a->rules.nmatched < AGENT_MATCH_MAX) {
+		a->rules.enf[a->rules.nmatched] = res;
+		a->rules.matched[a->rules.nmatched++] = r;
+	} else {
+		a->rules.alerts_dropped++;
+	}
+}
+
 static int on_match(void *ctx, const struct rules_rule *r, const struct rv_event *ev)
 {
-	struct agent *a = ctx;
-
 	(void)ev;
-	if (a->rules.nmatched < AGENT_MATCH_MAX)
-		a->rules.matched[a->rules.nmatched++] = r;
-	else
-		a->rules.alerts_dropped++;
+	add_match(ctx, r);
 	return 0;
+}
+
+/* The kernel acted on this record for a rule whose condition does not hold in user space
+ * (the open failed, say, and the rule wants success): the action still gets its alert. */
+static void kernel_match(struct agent *a)
+{
+	const struct rules_rule *r = agent_enforce_code_rule(a, a->rules.enf_code);
+
+	if (!r)
+		return;
+	for (unsigned i = 0; i < a->rules.nmatched; i++)
+		if (a->rules.matched[i] == r)
+			return;
+	add_match(a, r);
 }
 
 unsigned agent_rules_eval(struct agent *a)
@@ -207,6 +234,9 @@ unsigned agent_rules_eval(struct agent *a)
 			a->rules.view.parent = *p;
 	}
 	re_engine__eval(a->rules.st->eng, &a->rules.view, on_match, a);
+	if (a->rules.enf_code)
+		kernel_match(a);
+	a->rules.enf_code = 0;
 	return a->rules.nmatched;
 }
 
@@ -219,9 +249,12 @@ void agent_rules_alerts(struct agent *a)
 
 	for (unsigned i = 0; i < a->rules.nmatched; i++) {
 		const struct rules_rule *r = a->rules.matched[i];
+		char extra[512];
+		size_t elen = agent_enforce_members(&a->rules.enf[i], extra, sizeof(extra));
 
 		json_reset(w);
-		if (rules_alert__render(w, r, &a->rules.view, a->cfg.node, members, mlen) ||
+		if (rules_alert__render_ex(w, r, &a->rules.view, a->cfg.node, members, mlen,
+					   extra, elen) ||
 		    fwrite(w->buf, 1, w->len, a->alerts_out) != w->len ||
 		    fputc('\n', a->alerts_out) == EOF) {
 			a->rules.alert_errors++;
@@ -368,6 +401,7 @@ void agent_rules_stats(struct agent *a)
 	json_ku64(w, "alerts_total", total);
 	json_ku64(w, "alert_errors", a->rules.alert_errors);
 	json_ku64(w, "alerts_dropped", a->rules.alerts_dropped);
+	json_ku64(w, "monitored", a->rules.monitored);
 	json_key(w, "names"); /* the user and group name cache */
 	json_obj_begin(w);
 	json_ku64(w, "capacity", 2 * IDNAMES_SLOTS);

@@ -116,6 +116,7 @@ unsigned agent_rules_file(struct agent *a, const struct vg_file *f, const char *
 {
 	struct rv_event *v = agent_rules_view(a, &f->hdr, cx->pe, cx->cg);
 
+	a->rules.enf_code = f->sys.enforce;
 	common_sys(v, &f->sys);
 	v->has_fd = f->fd >= 0;
 	v->fd = f->fd;
@@ -226,6 +227,8 @@ static const char *net_arg(const struct rv_event *v, const char *name)
 unsigned agent_rules_net(struct agent *a, const struct vg_net *n, const struct sys_ctx *cx)
 {
 	struct rv_event *v = agent_rules_view(a, &n->hdr, cx->pe, cx->cg);
+
+	a->rules.enf_code = n->sys.enforce;
 	int t = n->hdr.type;
 
 	common_sys(v, &n->sys);

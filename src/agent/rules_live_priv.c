@@ -128,6 +128,7 @@ unsigned agent_rules_priv(struct agent *a, const struct vg_priv *p, const struct
 {
 	struct rv_event *v = agent_rules_view(a, &p->hdr, cx->pe, cx->cg);
 
+	a->rules.enf_code = p->sys.enforce;
 	v->evt_name = sysname(p->sys.nr);
 	v->has_ret = true;
 	v->ret = p->sys.ret;
@@ -157,6 +158,7 @@ unsigned agent_rules_exec(struct agent *a, const struct vg_exec *e, struct proc_
 {
 	struct rv_event *v = agent_rules_view(a, &e->hdr, pe, cg);
 
+	a->rules.enf_code = e->enforce;
 	v->evt_name = "execve";
 	if (!pe) {
 		static char comm[VG_COMM_LEN + 1];

@@ -163,6 +163,7 @@ int agent_emit_stats(struct agent *a, bool final)
 	cache_objects(a);
 	agent_k8s_stats(a);
 	agent_rules_stats(a);
+	agent_enforce_stats(a);
 	json_key(w, "agent");
 	json_obj_begin(w);
 	json_key(w, "cpu_user_s");

@@ -167,4 +167,142 @@ struct {
 	__type(value, struct vg_priv_stash);
 } priv_stash SEC(".maps");
 
+/* Enforcement (enforce.bpf.h). All written by user space (enforce.c) unless said otherwise. */
+
+/* Policies by index: vg_enf_policy. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VG_ENF_POLICIES);
+	__type(key, __u32);
+	__type(value, struct vg_enf_policy);
+} enf_policy SEC(".maps");
+
+/* Open policies' paths: exact paths (NUL included) and prefixes -> policy mask. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__type(key, struct vg_path_key);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} enf_paths SEC(".maps");
+
+/* comm (NUL padded) -> mask of the policies whose comm set names it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2048);
+	__type(key, char[VG_COMM_LEN]);
+	__type(value, __u64);
+} enf_comms SEC(".maps");
+
+/* uid -> masks of the policies that want it (user.uid =) and that exclude it (!=). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct vg_enf_uid);
+} enf_uids SEC(".maps");
+
+/* Pod uid -> mask of the pod-scoped policies that hold the pod. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, char[VG_POD_UID_LEN]);
+	__type(value, __u64);
+} enf_pods SEC(".maps");
+
+/* cgroup v2 id -> vg_enf_cgroup: the pod-scoped policies that hold it, its quarantine.
+ * Written by the exec program on a cgroup's first exec, and by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct vg_enf_cgroup);
+} enf_cgroups SEC(".maps");
+
+struct vg_net4_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+struct vg_net6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+/* Connect policies' destination networks -> policy mask. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__type(key, struct vg_net4_key);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} enf_nets4 SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__type(key, struct vg_net6_key);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} enf_nets6 SEC(".maps");
+
+/* Destination port (host order) -> mask of the connect policies naming it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u16);
+	__type(value, __u64);
+} enf_ports SEC(".maps");
+
+/* Devices denied: (type << 40 | major << 20 | minor), type 'c' or 'b' -> policy mask. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, __u64);
+} enf_devs SEC(".maps");
+
+/* What enforcement did to the syscall a thread is in: thread id -> VG_ENF_CODE. Written by
+ * the entry and cgroup programs, taken by the exit programs into vg_sys.enforce. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} enf_stash SEC(".maps");
+
+/* Processes user space decided to kill: tgid -> start_ns (a reused pid is spared). The
+ * sys_enter program kills them at their next syscall and deletes the entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} doomed SEC(".maps");
+
+/* Quarantined cgroups (a pod's, or a container's outside Kubernetes): cgroup v2 id -> index + 1
+ * of the policy that quarantined it. Checked over the caller's ancestors by the sock_addr
+ * programs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u32);
+} quarantine SEC(".maps");
+
+/* Threshold counters: (cgroup id, policy) -> window. Written by the programs. */
+struct vg_thr_key {
+	__u64 cgroup_id;
+	__u32 policy;
+	__u32 _pad0;
+};
+struct vg_thr_val {
+	__u64 window_start_ns;
+	__u32 count;
+	__u32 _pad0;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct vg_thr_key);
+	__type(value, struct vg_thr_val);
+} enf_thresh SEC(".maps");
+
 #endif /* VIGIL_MAPS_BPF_H */

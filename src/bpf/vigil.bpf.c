@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "vigil/events.h"
 #include "vigil/syscalls.h"
 
@@ -27,7 +28,9 @@ const volatile __u64 vg_ringbuf_size = 4 << 20;
 #include "helpers/path.bpf.h"
 #include "helpers/task.bpf.h"
 #include "helpers/sys.bpf.h"
+#include "helpers/enforce.bpf.h"
 
+#include "programs/enforce.bpf.c"
 #include "programs/process.bpf.c"
 #include "programs/file.bpf.c"
 #include "programs/net.bpf.c"

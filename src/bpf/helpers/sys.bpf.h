@@ -41,12 +41,25 @@ __u32 vg_path_filters; /* entries in path_filter; 0 skips the lookup */
 __u64 vg_rule_types; /* event types the rules' path prefilter judges (bit per VG_EV_*) */
 __u32 vg_sample[VG_EV_MAX]; /* send 1 in N of a type; 0 and 1 send all */
 
+/* enforce.bpf.h: what enforcement did to the current thread's syscall (0 nothing) */
+static __always_inline __u32 vg_enf_peek(void);
+static __always_inline __u32 vg_enf_take(void);
+
 static __always_inline void vg_count_filtered(__u16 type, __u32 reason)
 {
 	struct vg_kstats *st = vg_stats();
 
 	if (st && type < VG_EV_MAX && reason < VG_FILTER_MAX)
 		st->filtered[reason][type]++;
+}
+
+/* Take back a filtered count: the record is sent after all. */
+static __always_inline void vg_unfilter(__u16 type, __u32 reason)
+{
+	struct vg_kstats *st = vg_stats();
+
+	if (st && type < VG_EV_MAX && reason < VG_FILTER_MAX)
+		st->filtered[reason][type]--;
 }
 
 /* Seen and filtered at once, with one lookup of the counters: for the hottest rejections. */
@@ -86,7 +99,8 @@ static __always_inline bool vg_sys_admit(__u16 type, struct task_struct *t)
 		vg_count_filtered(type, VG_FILTER_SELF);
 		return false;
 	}
-	if (!vg_in_scope(t)) {
+	/* a syscall enforcement acted on is always reported: its alert says what was done */
+	if (!vg_in_scope(t) && !vg_enf_peek()) {
 		vg_count_filtered(type, VG_FILTER_SCOPE);
 		return false;
 	}
@@ -113,7 +127,7 @@ static __always_inline bool vg_sampled_out(__u16 type)
 
 	if (type < VG_EV_MAX)
 		n = vg_sample[type];
-	if (n > 1 && bpf_get_prandom_u32() % n) {
+	if (n > 1 && bpf_get_prandom_u32() % n && !vg_enf_peek()) {
 		vg_count_filtered(type, VG_FILTER_SAMPLED);
 		return true;
 	}
@@ -131,7 +145,7 @@ static __always_inline void vg_sys_fill(struct vg_sys *s, struct trace_event_raw
 
 	s->ret = ctx->ret;
 	s->nr = (__u32)ctx->id;
-	s->_pad0 = 0;
+	s->enforce = vg_enf_take();
 	s->start_ns = vg_task_start_ns(BPF_CORE_READ(t, group_leader));
 	s->uid = BPF_CORE_READ(cred, uid.val);
 	s->euid = BPF_CORE_READ(cred, euid.val);

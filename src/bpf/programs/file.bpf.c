@@ -131,6 +131,8 @@ static __always_inline int vg_file_exit(struct trace_event_raw_sys_exit *ctx, __
 		       ? vg_sys_arg(t, VG_SPEC_PATH(spec))
 		       : 0;
 	verdict = uptr ? vg_path_verdict(uptr) : 0;
+	if (verdict != VG_PATH_REPORT && type == VG_EV_OPEN && vg_enf_peek())
+		verdict = VG_PATH_REPORT; /* enforcement acted on it: the alert needs the record */
 	if (verdict == VG_PATH_IGNORE) {
 		vg_count_filtered(type, VG_FILTER_PATH);
 		return 0;

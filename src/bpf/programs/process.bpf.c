@@ -153,6 +153,12 @@ int BPF_PROG(vg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	off = vg_path_walk(off, vg_str_off(e, cwd), (__u64)BPF_CORE_READ(fs, pwd.dentry),
 			   (__u64)BPF_CORE_READ(fs, pwd.mnt));
 	vg_proc_note_exec(tgid, e, self);
+	e->enforce = vg_enf_exec_check(task, bpf_get_current_cgroup_id());
+	e->_pad1 = 0;
+	if (!send && e->enforce) { /* out of the event scope, but the alert must be written */
+		vg_unfilter(VG_EV_EXEC, VG_FILTER_SCOPE);
+		send = true;
+	}
 	if (send)
 		vg_submit(&e->hdr, off);
 	return 0;
