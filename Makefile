@@ -26,7 +26,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 # the skeleton and BPF object are build products in their own right, not intermediates
 .SECONDARY: $(SKELS) $(patsubst %.skel.h,%.bpf.o,$(SKELS))
 
-.PHONY: all deps run test unit integration bench bench-overhead bench-k8s bench-rules clean vmlinux \
+.PHONY: all deps run test unit integration bench bench-overhead bench-k8s bench-rules bench-enforce clean vmlinux \
 	format sanitize install FORCE
 all: $(B)/vigil
 
@@ -102,7 +102,7 @@ run: deps
 	$(MAKE) all
 	./$(B)/vigil run
 
-bench: bench-overhead bench-k8s bench-rules
+bench: bench-overhead bench-k8s bench-rules bench-enforce
 
 bench-overhead: deps all
 	$(MAKE) -C bench/overhead
@@ -128,6 +128,9 @@ $(B)/bench-rules-replay: bench/rules/replay_bench.c $(B)/libvigil.a
 
 bench-rules: deps all $(B)/bench-rules-replay
 	bench/rules/run.sh
+
+bench-enforce: deps all
+	bench/enforce/run.sh
 
 vmlinux:
 	scripts/gen-vmlinux.sh

@@ -1,0 +1,71 @@
+#!/bin/bash
+# bench/enforce: enforcement's kill latency (kernel and user-space paths) and what loaded
+# enforcement rules cost an open storm (README.md here). As root, after `make`:
+#   RUNS=200 OPENS=1000000 bench/enforce/run.sh
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+RUNS=${RUNS:-200}
+OPENS=${OPENS:-1000000}
+VIGIL=${VIGIL_BIN:-$ROOT/build/vigil}
+OUT=$(mktemp -d /tmp/vigil-enforce-bench.XXXXXX)
+AGENT=""
+cleanup() {
+	[ -n "$AGENT" ] && kill -INT "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null || true
+	rm -rf "$OUT"
+}
+trap cleanup EXIT
+
+cc -O2 -o "$OUT/killbench" "$HERE/killbench.c"
+make -s -C "$ROOT/bench/overhead" >/dev/null
+STORM="$ROOT/bench/overhead/build/openstorm"
+echo secret > "$OUT/kernel-secret"
+echo secret > "$OUT/user-secret"
+cat > "$OUT/rules.yaml" <<YAML
+- rule: bench kernel kill
+  desc: decided in the kernel (host scope named, so host processes are enforced on)
+  condition: evt.type in (open, openat) and fd.name = $OUT/kernel-secret and container.id = host and proc.name = killbench
+  output: kernel kill %proc.name
+  priority: WARNING
+  action: kill
+- rule: bench user kill
+  desc: decided in user space (proc.cmdline contains)
+  condition: evt.type in (open, openat) and fd.name = $OUT/user-secret and container.id = host and proc.cmdline contains killbench
+  output: user kill %proc.name
+  priority: WARNING
+  action: kill
+YAML
+
+# start_agent MODE: vigil with the bench rules in MODE (enforce: programs on the hooks; alert:
+# the same rules as dry runs, so no enforcement program is loaded)
+start_agent() {
+	"$VIGIL" run --rules "$OUT/rules.yaml" --rule-mode "$1" --no-kubernetes \
+		--stats-interval 0 >"$OUT/alerts.$1" 2>"$OUT/log.$1" &
+	AGENT=$!
+	for _ in $(seq 100); do grep -q "ready:" "$OUT/log.$1" && return; sleep 0.1; done
+	echo "vigil did not start:"; cat "$OUT/log.$1"; exit 1
+}
+stop_agent() { kill -INT "$AGENT"; wait "$AGENT" || true; AGENT=""; }
+storm() { "$STORM" -n "$OPENS" -p 2 | sed -n 's/.*per_open_us=\([0-9.]*\).*/\1/p'; }
+
+echo "== open storm, $OPENS opens x 2 workers (per open, us)"
+base=$(storm)
+start_agent alert; alert=$(storm); stop_agent
+start_agent enforce; enf=$(storm)
+echo "no vigil:                         $base"
+echo "vigil, rules as dry runs:         $alert   ratio $(awk "BEGIN{printf \"%.3f\", $alert / $base}")"
+echo "vigil, enforcement on the hooks:  $enf   ratio $(awk "BEGIN{printf \"%.3f\", $enf / $base}")"
+echo "== kills ($RUNS runs each)"
+"$OUT/killbench" kernel "$RUNS" "$OUT/kernel-secret"
+"$OUT/killbench" user "$RUNS" "$OUT/user-secret"
+sleep 0.5
+stop_agent
+echo "== user-space path, from the syscall's return to the SIGKILL (alerts' latency_ns)"
+python3 - "$OUT/alerts.enforce" <<'PY'
+import json, sys
+lat = sorted(json.loads(l)["enforcement"]["latency_ns"] for l in open(sys.argv[1])
+             if '"bench user kill"' in l)
+if lat:
+    print(f"alerts={len(lat)} p50_us={lat[len(lat)//2]/1e3:.1f} "
+          f"p99_us={lat[len(lat)*99//100]/1e3:.1f} max_us={lat[-1]/1e3:.1f}")
+PY
