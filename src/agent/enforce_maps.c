@@ -221,6 +221,14 @@ int agent_enforce_apply(struct agent *a)
 	}
 	if (st->sockaddr)
 		a->skel->bss->vg_enf_active |= 1u << 0; /* quarantine checks run */
+	for (unsigned i = 0; i < st->n; i++) {
+		const struct enf_entry *e = &st->ents[i];
+
+		/* user space acts on these: their records wake it at once */
+		if (!e->kernel && e->mode == RULES_MODE_ENFORCE &&
+		    e->rule->action != RULES_ACT_NONE)
+			a->skel->bss->vg_wake_types |= e->rule->events;
+	}
 	if (a->k8s.pods)
 		pod_cache__each(a->k8s.pods, pod_cb, a);
 	return 0;

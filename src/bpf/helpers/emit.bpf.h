@@ -62,14 +62,19 @@ static __always_inline void vg_hdr_init(struct vg_hdr *h, __u16 type, struct tas
  * ring is a quarter full; otherwise let them batch (the agent also polls on a short timer). */
 #define VG_WAKEUP_NS 2000000ULL
 
-static __always_inline __u64 vg_wakeup_flag(__u64 now)
+/* Record types that wake the agent at once: those a rule decided in user space acts on, so
+ * that its kill follows the syscall by microseconds, not by a batching interval. Set by user
+ * space (enforce.c). */
+__u64 vg_wake_types;
+
+static __always_inline __u64 vg_wakeup_flag(__u64 now, __u16 type)
 {
 	__u32 zero = 0;
 	__u64 *last = bpf_map_lookup_elem(&last_wakeup, &zero);
 
 	if (!last)
 		return 0;
-	if (now - *last >= VG_WAKEUP_NS ||
+	if (now - *last >= VG_WAKEUP_NS || (type < 64 && (vg_wake_types >> type) & 1) ||
 	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= vg_ringbuf_size / 4) {
 		*last = now;
 		return BPF_RB_FORCE_WAKEUP;
@@ -95,7 +100,7 @@ static __always_inline int vg_submit(struct vg_hdr *h, __u32 size)
 	h->size = size;
 	h->seq = seq ? ++*seq : 0;
 	h->cpu = bpf_get_smp_processor_id(); /* the CPU whose sequence this is */
-	err = bpf_ringbuf_output(&events, h, size, vg_wakeup_flag(h->ts_ns));
+	err = bpf_ringbuf_output(&events, h, size, vg_wakeup_flag(h->ts_ns, type));
 	if (st && type < VG_EV_MAX) {
 		if (err)
 			st->dropped[type]++;
