@@ -3,23 +3,15 @@
  * the condition allows (enforce_plan.h), their maps filled, the cgroup programs attached to
  * the cgroup v2 root (enforce.h says why the root). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
-#include <arpa/inet.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "agent.h"
 #include "enforce_int.h"
-#include "k8s_pod.h"
 #include "log.h"
-#include "pod_cache.h"
 #include "rules_eval.h"
-#include "vigil.skel.h"
 
 struct enf_entry *enf_entry_of(struct agent_enforce_state *st, const struct rules_rule *r)
 {

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -18,6 +17,7 @@
 #include "k8s_pod.h"
 #include "log.h"
 #include "pod_cache.h"
+#include "scope.h"
 #include "vigil.skel.h"
 
 /* OR bit into the mask stored under key (a map of u64 masks). */
@@ -201,13 +201,13 @@ static void pod_cb(void *ctx, const struct k8s_pod *p)
 int agent_enforce_apply(struct agent *a)
 {
 	struct agent_enforce_state *st = a->enf;
-	struct stat sb;
 	int err;
 
 	if (!st)
 		return 0;
-	if (!stat("/proc/1/ns/mnt", &sb) || !stat("/proc/self/ns/mnt", &sb))
-		a->skel->bss->vg_host_mnt_ns = sb.st_ino;
+	/* the scopes containers and host need it: without it, host processes look contained */
+	if ((err = scope_host_mnt_ns(a, "enforcement")))
+		return err;
 	for (unsigned i = 0; i < st->n; i++) {
 		struct enf_entry *e = &st->ents[i];
 

@@ -131,28 +131,34 @@ static int apply_path_filters(struct agent *a)
 	return 0;
 }
 
-int scope_apply(struct agent *a)
+int scope_host_mnt_ns(struct agent *a, const char *who)
 {
 	struct stat st;
+
+	/* init's namespace is the host's; when it is hidden from us (a sandbox without
+	 * CAP_SYS_PTRACE over pid 1), vigil's own is the best guess: say so */
+	if (stat("/proc/1/ns/mnt", &st) < 0) {
+		log_warn("%s: cannot read /proc/1/ns/mnt (%s); taking vigil's own mount namespace "
+			 "as the host's", who, strerror(errno));
+		if (stat("/proc/self/ns/mnt", &st) < 0) {
+			log_error("%s: cannot read /proc/self/ns/mnt: %s", who, strerror(errno));
+			return -errno;
+		}
+	}
+	a->skel->bss->vg_host_mnt_ns = st.st_ino;
+	return 0;
+}
+
+int scope_apply(struct agent *a)
+{
 	int err;
 
 	a->skel->bss->vg_self_tgid = getpid();
 	for (int t = 0; t < VG_EV_MAX; t++)
 		a->skel->bss->vg_sample[t] = a->cfg.sample[t];
-	if (a->cfg.scope.mode == VG_SCOPE_CONTAINERS) {
-		/* init's namespace is the host's; when it is hidden from us (a sandbox without
-		 * CAP_SYS_PTRACE over pid 1), vigil's own is the best guess: say so */
-		if (stat("/proc/1/ns/mnt", &st) < 0) {
-			log_warn("--scope containers: cannot read /proc/1/ns/mnt (%s); taking "
-				 "vigil's own mount namespace as the host's", strerror(errno));
-			if (stat("/proc/self/ns/mnt", &st) < 0) {
-				log_error("--scope containers: cannot read /proc/self/ns/mnt: %s",
-					  strerror(errno));
-				return -errno;
-			}
-		}
-		a->skel->bss->vg_host_mnt_ns = st.st_ino;
-	}
+	if (a->cfg.scope.mode == VG_SCOPE_CONTAINERS &&
+	    (err = scope_host_mnt_ns(a, "--scope containers")))
+		return err;
 	if (a->cfg.scope.mode == VG_SCOPE_CGROUPS && (err = apply_cgroups(a)))
 		return err;
 	if ((err = apply_path_filters(a)))

@@ -12,6 +12,8 @@ struct agent;
 
 /* Write the configuration into the loaded BPF object's maps and globals. */
 int scope_apply(struct agent *a);
+/* Tell the kernel the host's mount namespace (vg_host_mnt_ns), for `who`'s messages. */
+int scope_host_mnt_ns(struct agent *a, const char *who);
 /* Find the cgroups of the configured pods again (new pods appear as kubelet creates their
  * cgroup); cheap, called about every 2 s. Returns how many cgroups are in scope. */
 int scope_refresh(struct agent *a);
