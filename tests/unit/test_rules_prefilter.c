@@ -16,23 +16,7 @@
 #include "unit.h"
 
 static char yaml[1 << 16];
-static struct rp_paths P; /* the last result: large, so not on the stack */
-static char shown[1 << 14];
-
-/* The patterns of P as "E:/etc/shadow P:/etc/ S:/syslog", in P's order; "ANY" when any. */
-static const char *show(void)
-{
-	static const char kinds[] = "EPS";
-	size_t n = 0;
-
-	shown[0] = '\0';
-	if (P.any)
-		return "ANY";
-	for (size_t i = 0; i < P.n && n < sizeof(shown); i++)
-		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%s%c:%s", i ? " " : "",
-				      kinds[P.pats[i].kind], P.pats[i].path);
-	return shown;
-}
+#include "prefilter_fixture.h"
 
 /* Rule R with condition cond (after macros and lists in extra, and with `tail` appended to
  * the rule's item), compiled; P gets its patterns for open. Returns what paths() returned, or

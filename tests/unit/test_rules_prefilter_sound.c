@@ -19,23 +19,7 @@
 
 static char scratch[RV_SCRATCH_DEFAULT];
 static char yaml[1 << 16];
-static struct rp_paths P;
-static char shown[1 << 14];
-
-/* The patterns of P as "E:/etc/shadow P:/etc/ S:/syslog"; "ANY" when any. */
-static const char *show(void)
-{
-	static const char kinds[] = "EPS";
-	size_t n = 0;
-
-	shown[0] = '\0';
-	if (P.any)
-		return "ANY";
-	for (size_t i = 0; i < P.n && n < sizeof(shown); i++)
-		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%s%c:%s", i ? " " : "",
-				      kinds[P.pats[i].kind], P.pats[i].path);
-	return shown;
-}
+#include "prefilter_fixture.h"
 
 /* --- the upstream stable rules --- */
 
