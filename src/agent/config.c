@@ -32,6 +32,16 @@ void config_defaults(struct vg_config *cfg)
 	cfg->k8s_hold_entries = 16384;
 	cfg->k8s_hold_bytes = 32u << 20;
 	cfg->min_priority = 7; /* RULES_PRIO_DEBUG: every rule */
+	cfg->stdout_events = true;
+	cfg->stdout_alerts = true;
+	cfg->store.enabled = true;
+	strcpy(cfg->store.path, "/var/lib/vigil/vigil.db");
+	cfg->store.max_age_s = 7 * 86400;
+	cfg->store.max_bytes = 1ull << 30;
+	cfg->store.events = true;
+	cfg->store.queue_entries = 65536;
+	strcpy(cfg->metrics.listen, "127.0.0.1:9464");
+	cfg->metrics.per_pod_max = 100;
 	if (node && *node)
 		strncpy(cfg->node, node, sizeof(cfg->node) - 1);
 	else if (gethostname(cfg->node, sizeof(cfg->node) - 1) < 0)
@@ -72,5 +82,8 @@ void config_free(struct vg_config *cfg)
 		free(cfg->path_filters[i].path);
 	for (unsigned i = 0; i < cfg->nrules; i++)
 		free(cfg->rules[i]);
+	for (unsigned i = 0; i < cfg->nredact; i++)
+		free(cfg->redact[i]);
 	cfg->scope.npods = cfg->scope.ncgroups = cfg->npath_filters = cfg->nrules = 0;
+	cfg->nredact = 0;
 }

@@ -29,6 +29,56 @@ struct vg_path_filter {
 };
 
 #define VG_RULES_PATHS_MAX 64
+#define VG_OUTPUTS_MAX 16 /* forwarders in the config file's outputs: list */
+#define VG_HEADERS_MAX 8
+#define VG_REDACT_MAX 64
+
+/* One forwarder (docs/config.md, `outputs:`); run by a sink (sink.h). */
+enum vg_output_type { VG_OUT_FILE = 1, VG_OUT_SYSLOG, VG_OUT_HTTP };
+struct vg_output {
+	int type; /* enum vg_output_type */
+	char name[64]; /* unique; default "<type>-<index>" */
+	unsigned kinds; /* OUT_KIND_MASK(OUT_EVENT/ALERT/STATS) bits (sink.h); default alerts */
+	int min_prio; /* enum rules_priority: alerts at or above; default debug (all) */
+	size_t queue_entries; /* default 16384 */
+	unsigned backoff_max_ms; /* default 30000 */
+	/* file */
+	char path[4096];
+	size_t max_bytes; /* rotate past this size; default 100M, 0: never */
+	unsigned keep; /* rotated files kept (path.1 .. path.N); default 5 */
+	/* syslog: udp://HOST:PORT, tcp://HOST:PORT, tls://HOST:PORT; http: the URL */
+	char address[1024];
+	/* syslog: rfc5424 (default) or cef; http: falco (default), elasticsearch or otlp */
+	char format[32];
+	int facility; /* syslog facility number; default 1 (user) */
+	char app_name[48]; /* syslog APP-NAME; default "vigil" */
+	/* TLS (syslog tls://, https://) */
+	char ca_file[4096], cert_file[4096], key_file[4096];
+	bool insecure; /* skip peer verification (tests only) */
+	/* http */
+	char index[128]; /* elasticsearch _bulk index; default "vigil-events" */
+	unsigned nheaders;
+	char headers[VG_HEADERS_MAX][256]; /* "Name: value" */
+	unsigned timeout_ms; /* per request / connect; default 5000 */
+};
+
+/* The embedded evidence store (docs/config.md, `store:`). */
+struct vg_store_cfg {
+	bool enabled; /* default true */
+	char path[4096]; /* default /var/lib/vigil/vigil.db */
+	uint64_t max_age_s; /* default 7 days; 0: no age limit */
+	uint64_t max_bytes; /* default 1G; 0: no size limit */
+	bool events; /* store events too, not only alerts; default true */
+	size_t queue_entries; /* default 65536 */
+	char group[64]; /* group that may read the store; "" root only */
+};
+
+/* Prometheus metrics and health (docs/config.md, `metrics:`). */
+struct vg_metrics_cfg {
+	char listen[128]; /* HOST:PORT; default 127.0.0.1:9464; "" disables */
+	bool per_pod; /* per-pod series (opt-in) */
+	unsigned per_pod_max; /* pods with their own series, at most; default 100 */
+};
 
 struct vg_config {
 	size_t ringbuf_bytes; /* kernel -> user ring buffer, power of two */
@@ -67,6 +117,16 @@ struct vg_config {
 	int min_priority; /* enum rules_priority: alerts at or above it */
 	int rule_mode; /* enum rules_mode: --rule-mode, RULES_MODE_UNSET: each rule's own */
 	char alerts_output[4096]; /* --alerts-output; "" is the event stream (stdout) */
+	/* Outputs, store, metrics, redaction (docs/config.md) */
+	char config_file[4096]; /* --config; "" none */
+	bool stdout_events; /* write events to stdout; default true */
+	bool stdout_alerts; /* write alerts to stdout (or --alerts-output); default true */
+	unsigned noutputs;
+	struct vg_output outputs[VG_OUTPUTS_MAX];
+	struct vg_store_cfg store;
+	struct vg_metrics_cfg metrics;
+	unsigned nredact;
+	char *redact[VG_REDACT_MAX]; /* secret patterns (redact.h); default set when 0 */
 };
 
 void config_defaults(struct vg_config *cfg);
