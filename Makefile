@@ -10,7 +10,7 @@ B := build
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	  -Iinclude -Isrc/agent -I$(B) -D_GNU_SOURCE
-LDLIBS := -lbpf -lelf -lz -lcurl -ljson-c -lyaml -lpthread
+LDLIBS := -lbpf -lelf -lz -lcurl -ljson-c -lyaml -lsqlite3 -lssl -lcrypto -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 	      -Wno-unused-parameter -Wno-missing-field-initializers \
 	      -Iinclude -Isrc/bpf -Isrc/bpf/vmlinux/$(ARCH)

@@ -3,7 +3,8 @@
 set -eu
 pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	runc busybox-static python3 python3-pytest iproute2 procps util-linux \
-	libcurl4-openssl-dev libjson-c-dev libyaml-dev openssl python3-cryptography"
+	libcurl4-openssl-dev libjson-c-dev libyaml-dev openssl python3-cryptography \
+	libsqlite3-dev sqlite3 libssl-dev rsyslog rsyslog-openssl prometheus"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
