@@ -9,15 +9,16 @@
  * exponential backoff, counters, "peer down"/"peer back" logs, spill) around a small
  * implementation (struct sink_ops) that only formats and delivers a batch.
  *
- * Admission, when the queue is full: events and stats are dropped first (counted as
- * queue_full) -- they may use only 3/4 of the queue, so the last quarter is kept for alerts.
- * An alert that still does not fit is spilled (below) when the sink has a spill store, else
- * dropped and counted. Alerts are never dropped silently.
+ * Admission: events and stats may fill only 3/4 of the queue (entries and bytes), so the last
+ * quarter is kept for alerts; what does not fit is dropped at once and counted as queue_full,
+ * by kind. Alerts are never dropped silently.
  *
- * Spill: while the peer is down, alerts are written to the embedded store (struct
- * sink_spill) instead of waiting in memory; when it is back, the sink re-sends what was
- * spilled, oldest first, before its queue, and deletes each row once it was delivered. On
- * stop, alerts still queued are spilled too, so a restart re-sends them.
+ * Spill: while the peer is down, the worker moves the alerts it holds to the embedded store
+ * (struct sink_spill) instead of keeping them in memory, so the queue's room stays free for
+ * new alerts and an agent restart does not lose them; events wait in the queue (and drop when
+ * it is full). When the peer is back, the sink re-sends what was spilled, oldest first, before
+ * its queue, and deletes each row once it was delivered (at least once: a crash between the
+ * send and the delete re-sends that row). On stop, alerts still queued are spilled too.
  */
 #ifndef VIGIL_SINK_H
 #define VIGIL_SINK_H
@@ -121,6 +122,9 @@ int sink__start(struct sink *s);
  * spilled, -ENOSPC when dropped (counted), -ENOENT when the sink does not take rec's kind or
  * priority. Thread safe. */
 int sink__offer(struct sink *s, const struct out_rec *rec);
+/* The same from the parts of a record (no out_rec to build first). */
+int sink__offer_line(struct sink *s, int kind, int type, int prio, uint64_t time_ns,
+		     const char *line, size_t len);
 /* Stop the thread: try to deliver what is queued for up to drain_ms, then spill the alerts
  * left (dropping and counting the rest), disconnect. Idempotent. */
 void sink__stop(struct sink *s, unsigned drain_ms);
