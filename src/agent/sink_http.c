@@ -113,10 +113,18 @@ static int curl__errno(CURLcode c)
 	}
 }
 
+static const char *held_text(unsigned held, char *buf)
+{
+	if (!held)
+		return "";
+	snprintf(buf, 64, " (and %u more like it in the last 10 s)", held);
+	return buf;
+}
+
 void sink_http__log_fail(struct sink_http *h, const char *fmt, ...)
 {
+	char msg[512], heldbuf[64];
 	unsigned held;
-	char msg[512];
 	va_list ap;
 
 	if (!http_ratelim__allow(&h->fail_log, mono_ns(), &held))
@@ -124,18 +132,17 @@ void sink_http__log_fail(struct sink_http *h, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_warn("output %s: %s: %s (%u similar messages held back)", h->name, h->url_log, msg,
-		 held);
+	log_warn("output %s: %s: %s%s", h->name, h->url_log, msg, held_text(held, heldbuf));
 }
 
 void sink_http__log_reject(struct sink_http *h, size_t n, const char *why)
 {
+	char heldbuf[64];
 	unsigned held;
 
 	if (http_ratelim__allow(&h->rej_log, mono_ns(), &held))
-		log_warn("output %s: %s refused %zu record(s) for good, not sent again: %s "
-			 "(%u similar messages held back)",
-			 h->name, h->url_log, n, why, held);
+		log_warn("output %s: %s refused %zu record(s) for good, not sent again: %s%s",
+			 h->name, h->url_log, n, why, held_text(held, heldbuf));
 }
 
 /* "HTTP 400: <the start of the body>", printable, for a log line. */

@@ -114,7 +114,7 @@ static int cfg__url_check(CURLU *u, const char *addr, char *why, size_t whysz)
 static int cfg__url(struct sink_http *h, const struct vg_output *o, char *err, size_t errsz)
 {
 	CURLU *u = curl_url();
-	char why[160] = "";
+	char why[160] = "", *q;
 	int rc;
 
 	if (!u)
@@ -134,6 +134,8 @@ static int cfg__url(struct sink_http *h, const struct vg_output *o, char *err, s
 		rc = -ENOMEM;
 	if (!rc)
 		rc = cfg__url_get(u, h->url_log, sizeof(h->url_log));
+	if (!rc && (q = strstr(h->url_log, BULK_QUERY)) != NULL)
+		q[-1] = 0; /* the logs are long enough without our filter */
 	if (rc == -ENAMETOOLONG)
 		snprintf(why, sizeof(why), "longer than %d bytes", HTTP_URL_MAX - 1);
 	if (rc)

@@ -149,7 +149,7 @@ UNIT_TEST(urls_per_format)
 	url_is("http://otel:4318", "otlp", "http://otel:4318/v1/logs", NULL);
 	url_is("http://otel:4318/custom/logs", "otlp", "http://otel:4318/custom/logs", NULL);
 	url_is("https://elastic:s3cret@es:9200", "elasticsearch",
-	       "https://elastic:s3cret@es:9200/_bulk" FP, "https://es:9200/_bulk" FP);
+	       "https://elastic:s3cret@es:9200/_bulk" FP, "https://es:9200/_bulk");
 }
 
 UNIT_TEST(status_verdicts)
