@@ -15,7 +15,6 @@
 #include "sink_http.h"
 #include "sink_http_int.h"
 
-#define LOG_INTERVAL_NS (10ull * 1000000000ull) /* at most one line per kind per 10 s */
 
 static uint64_t mono_ns(void)
 {
@@ -67,7 +66,7 @@ bool http_ratelim__allow(struct http_ratelim *r, uint64_t now_ns, unsigned *held
 	}
 	*held = r->held;
 	r->held = 0;
-	r->next_ns = now_ns + LOG_INTERVAL_NS;
+	r->next_ns = now_ns + r->interval_ns;
 	return true;
 }
 
@@ -117,7 +116,7 @@ static const char *held_text(unsigned held, char *buf)
 {
 	if (!held)
 		return "";
-	snprintf(buf, 64, " (and %u more like it in the last 10 s)", held);
+	snprintf(buf, 64, " (and %u more like it since the last such line)", held);
 	return buf;
 }
 

@@ -260,6 +260,8 @@ int sink_http__configure(struct sink_http *h, const struct vg_output *o, char *e
 	int rc;
 
 	snprintf(h->name, sizeof(h->name), "%s", o->name[0] ? o->name : "http");
+	h->rej_log.interval_ns = 10ull * 1000000000ull;
+	h->fail_log.interval_ns = 60ull * 1000000000ull;
 	h->timeout_ms = o->timeout_ms ? (long)o->timeout_ms : HTTP_TIMEOUT_DEFAULT_MS;
 	rc = cfg__format(h, o, err, errsz);
 	if (!rc)

@@ -47,9 +47,11 @@ void http_buf__put(struct http_buf *b, const void *s, size_t n);
 void http_buf__puts(struct http_buf *b, const char *s);
 void http_buf__free(struct http_buf *b);
 
-/* At most one log line per interval; the lines held back are counted and said next time. */
+/* At most one log line per interval; the lines held back are counted and said next time.
+ * Refusals are logged every 10 s at most, failures every 60 s (the sink's worker already says
+ * "peer down" once; this adds the HTTP details now and then while it lasts). */
 struct http_ratelim {
-	uint64_t next_ns;
+	uint64_t interval_ns, next_ns;
 	unsigned held;
 };
 bool http_ratelim__allow(struct http_ratelim *r, uint64_t now_ns, unsigned *held);

@@ -169,6 +169,21 @@ UNIT_TEST(status_verdicts)
 	CHECK_INT(http_status__errno(503), -EIO);
 }
 
+UNIT_TEST(log_rate_limit)
+{
+	struct http_ratelim r = { .interval_ns = 1000 };
+	unsigned held = 99;
+
+	CHECK(http_ratelim__allow(&r, 5000, &held));
+	CHECK_INT(held, 0);
+	CHECK(!http_ratelim__allow(&r, 5500, &held));
+	CHECK(!http_ratelim__allow(&r, 5999, &held));
+	CHECK(http_ratelim__allow(&r, 6000, &held));
+	CHECK_INT(held, 2);
+	CHECK(http_ratelim__allow(&r, 7000, &held));
+	CHECK_INT(held, 0);
+}
+
 /* The NDJSON lines of a _bulk body, each parsed. */
 static size_t ndjson(const char *body, struct json_object **out, size_t max)
 {
