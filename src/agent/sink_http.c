@@ -15,7 +15,6 @@
 #include "sink_http.h"
 #include "sink_http_int.h"
 
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -95,20 +94,27 @@ int http_status__errno(long status)
 static int curl__errno(CURLcode c)
 {
 	switch (c) {
-	case CURLE_COULDNT_CONNECT: return -ECONNREFUSED;
-	case CURLE_OPERATION_TIMEDOUT: return -ETIMEDOUT;
+	case CURLE_COULDNT_CONNECT:
+		return -ECONNREFUSED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return -ETIMEDOUT;
 	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY: return -EHOSTUNREACH;
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return -EHOSTUNREACH;
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE: return -ECONNRESET;
+	case CURLE_PARTIAL_FILE:
+		return -ECONNRESET;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CACERT_BADFILE: return -EPROTO;
-	case CURLE_OUT_OF_MEMORY: return -ENOMEM;
-	default: return -EIO;
+	case CURLE_SSL_CACERT_BADFILE:
+		return -EPROTO;
+	case CURLE_OUT_OF_MEMORY:
+		return -ENOMEM;
+	default:
+		return -EIO;
 	}
 }
 
@@ -176,8 +182,10 @@ static CURLcode http__tls(struct sink_http *h, CURL *c)
 		SETOPT(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		SETOPT(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	if (h->ca_file)
+	if (h->ca_file) {
 		SETOPT(c, CURLOPT_CAINFO, h->ca_file);
+		SETOPT(c, CURLOPT_CA_CACHE_TIMEOUT, 0L); /* a rotated CA counts at once */
+	}
 	if (h->cert_file)
 		SETOPT(c, CURLOPT_SSLCERT, h->cert_file);
 	if (h->key_file)
@@ -379,11 +387,11 @@ static void http__free(void *impl)
 }
 
 const struct sink_ops sink_http_ops = {
-	.kind = "http",
-	.connect = http__connect,
-	.send = http__send,
-	.disconnect = http__disconnect,
-	.free = http__free,
+    .kind = "http",
+    .connect = http__connect,
+    .send = http__send,
+    .disconnect = http__disconnect,
+    .free = http__free,
 };
 
 const char *sink_http__url(const void *impl)

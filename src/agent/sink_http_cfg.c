@@ -13,7 +13,7 @@
 
 /* Only what Elasticsearch needs to answer: a successful _bulk response otherwise repeats
  * every document's index, id, version and shards, ~200 bytes per record. */
-#define BULK_QUERY "filter_path=errors,items.*.status,items.*.error.type,items.*.error.reason"
+#define BULK_QUERY    "filter_path=errors,items.*.status,items.*.error.type,items.*.error.reason"
 #define INDEX_DEFAULT "vigil-events"
 
 static int cfg__format(struct sink_http *h, const struct vg_output *o, char *err, size_t errsz)
@@ -25,7 +25,8 @@ static int cfg__format(struct sink_http *h, const struct vg_output *o, char *err
 	else if (!strcmp(o->format, "otlp"))
 		h->fmt = HTTP_FMT_OTLP;
 	else {
-		snprintf(err, errsz, "output %s: format \"%.32s\": must be falco, elasticsearch or otlp",
+		snprintf(err, errsz,
+			 "output %s: format \"%.32s\": must be falco, elasticsearch or otlp",
 			 h->name, o->format);
 		return -EINVAL;
 	}
@@ -210,9 +211,12 @@ static int cfg__headers(struct sink_http *h, const struct vg_output *o, char *er
 			return -ENOMEM;
 		h->headers = n;
 	}
-	if (!own_ctype && !(n = curl_slist_append(h->headers, ctype)))
-		return -ENOMEM;
-	h->headers = own_ctype ? h->headers : n;
+	if (!own_ctype) {
+		n = curl_slist_append(h->headers, ctype);
+		if (!n)
+			return -ENOMEM;
+		h->headers = n;
+	}
 	n = curl_slist_append(h->headers, "Expect:");
 	if (!n)
 		return -ENOMEM;
@@ -220,13 +224,14 @@ static int cfg__headers(struct sink_http *h, const struct vg_output *o, char *er
 	return 0;
 }
 
-static int cfg__file(char **dst, const char *field, const char *path, const char *name,
-		     char *err, size_t errsz)
+static int cfg__file(char **dst, const char *field, const char *path, const char *name, char *err,
+		     size_t errsz)
 {
 	if (!path[0])
 		return 0;
 	if (access(path, R_OK) < 0) {
-		snprintf(err, errsz, "output %s: %s %.300s: %s", name, field, path, strerror(errno));
+		snprintf(err, errsz, "output %s: %s %.300s: %s", name, field, path,
+			 strerror(errno));
 		return -EINVAL;
 	}
 	*dst = strdup(path);
@@ -246,16 +251,14 @@ static int cfg__tls(struct sink_http *h, const struct vg_output *o, char *err, s
 		rc = cfg__file(&h->cert_file, "cert_file", o->cert_file, h->name, err, errsz);
 	if (!rc)
 		rc = cfg__file(&h->key_file, "key_file", o->key_file, h->name, err, errsz);
-	if (!rc && strncmp(h->url, "https:", 6) != 0 &&
-	    (h->ca_file || h->cert_file || o->insecure))
+	if (!rc && strncmp(h->url, "https:", 6) != 0 && (h->ca_file || h->cert_file || o->insecure))
 		log_warn("output %s: TLS settings are ignored for the http:// address %s", h->name,
 			 h->url_log);
 	h->insecure = o->insecure;
 	return rc;
 }
 
-int sink_http__configure(struct sink_http *h, const struct vg_output *o, char *err,
-			 size_t errsz)
+int sink_http__configure(struct sink_http *h, const struct vg_output *o, char *err, size_t errsz)
 {
 	int rc;
 

@@ -57,8 +57,7 @@ static void bulk__doc(struct http_buf *b, const struct out_rec *rec)
 }
 
 /* "create", not "index": a data stream takes only create, and an index takes it too. */
-int http_bulk__body(struct http_buf *b, const char *index, struct out_rec *const *recs,
-		    size_t n)
+int http_bulk__body(struct http_buf *b, const char *index, struct out_rec *const *recs, size_t n)
 {
 	char id[2 * ID_BYTES + 1];
 

@@ -21,12 +21,12 @@ struct json_w;
 
 enum http_format { HTTP_FMT_FALCO, HTTP_FMT_ES, HTTP_FMT_OTLP };
 
-#define HTTP_URL_MAX 2048
-#define HTTP_RESP_MAX (1u << 20)     /* response bytes kept (a _bulk answer for 512 items) */
-#define HTTP_BODY_LOG 200	     /* response bytes quoted in a log line */
-#define HTTP_BUF_KEEP (8u << 20)     /* a request buffer larger than this is freed after use */
-#define HTTP_TIMEOUT_DEFAULT_MS 5000 /* timeout_ms 0: a worker must never wait forever */
-#define HTTP_OTLP_MAX (256u << 20)   /* an OTLP body; a batch is bounded by its queue's bytes */
+#define HTTP_URL_MAX		2048
+#define HTTP_RESP_MAX		(1u << 20) /* response bytes kept (a _bulk answer for 512 items) */
+#define HTTP_BODY_LOG		200	   /* response bytes quoted in a log line */
+#define HTTP_BUF_KEEP		(8u << 20) /* a request buffer larger than this is freed after use */
+#define HTTP_TIMEOUT_DEFAULT_MS 5000	   /* timeout_ms 0: a worker must never wait forever */
+#define HTTP_OTLP_MAX		(256u << 20) /* an OTLP body; a batch is bounded by its queue's bytes */
 
 /* What a response means for the records it carried. */
 enum http_verdict {
@@ -69,7 +69,7 @@ struct sink_http {
 	struct curl_slist *headers;
 	CURL *easy; /* NULL after a disconnect */
 	struct http_buf req, resp;
-	bool resp_cut; /* the response was longer than HTTP_RESP_MAX */
+	bool resp_cut;	   /* the response was longer than HTTP_RESP_MAX */
 	struct json_w *jw; /* the OTLP body */
 	struct http_ratelim rej_log, fail_log;
 	char errbuf[CURL_ERROR_SIZE];
@@ -82,7 +82,7 @@ int sink_http__post(struct sink_http *h, const char *body, size_t len, long *sta
 void sink_http__log_reject(struct sink_http *h, size_t n, const char *why);
 /* Log a failed request (rate limited). */
 void sink_http__log_fail(struct sink_http *h, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* The errno a retryable status maps to. */
 int http_status__errno(long status);
 /* A batch's whole-request status that is not 2xx: n when refused for good (logged, counted in
@@ -91,16 +91,14 @@ int sink_http__batch_status(struct sink_http *h, long status, size_t n, unsigned
 
 struct vg_output;
 /* Check o and fill h (sink_http_cfg.c): 0, or -EINVAL/-ENOMEM with the message in err. */
-int sink_http__configure(struct sink_http *h, const struct vg_output *o, char *err,
-			 size_t errsz);
+int sink_http__configure(struct sink_http *h, const struct vg_output *o, char *err, size_t errsz);
 
 /* _bulk: the NDJSON body for recs, each as {"create":{"_index":index,"_id":...}} then the
  * line with "@timestamp" added. 0 or b->err. */
-int http_bulk__body(struct http_buf *b, const char *index, struct out_rec *const *recs,
-		    size_t n);
+int http_bulk__body(struct http_buf *b, const char *index, struct out_rec *const *recs, size_t n);
 
 struct http_bulk_res {
-	size_t delivered; /* the leading items done: created, already there, or refused */
+	size_t delivered;  /* the leading items done: created, already there, or refused */
 	unsigned rejected; /* of those, refused for good */
 	long retry_status; /* status of the first item to retry, 0 if none */
 	char why[320];	   /* the first refused item's error, for the log */
@@ -127,8 +125,8 @@ void otlp_items__free(struct otlp_item *items, size_t n);
 
 /* OTLP: the ExportLogsServiceRequest for recs in w (json_reset first). observed_ns is now.
  * 0 or w->err. */
-int http_otlp__body(struct json_w *w, const char *hostname, struct out_rec *const *recs,
-		    size_t n, uint64_t observed_ns);
+int http_otlp__body(struct json_w *w, const char *hostname, struct out_rec *const *recs, size_t n,
+		    uint64_t observed_ns);
 /* The records an ExportLogsServiceResponse says were refused (partialSuccess), at most n;
  * why gets its errorMessage. 0 when none or when the body is empty or unreadable. */
 size_t http_otlp__rejected(const char *body, size_t len, size_t n, char *why, size_t whysz);

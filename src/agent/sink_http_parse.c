@@ -25,7 +25,8 @@ static const char *obj_str(struct json_object *o, const char *key)
 	struct json_object *v = NULL;
 	const char *s;
 
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return NULL;
 	s = json_object_get_string(v);
 	return *s ? s : NULL;

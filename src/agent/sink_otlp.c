@@ -16,13 +16,13 @@
 #include "sink_http_int.h"
 
 static const char *const res_keys[OTLP_RES_N] = {
-	"k8s.node.name", "k8s.namespace.name", "k8s.pod.name",
-	"k8s.pod.uid",	 "k8s.container.name", "container.id",
+    "k8s.node.name", "k8s.namespace.name", "k8s.pod.name",
+    "k8s.pod.uid",   "k8s.container.name", "container.id",
 };
 
 /* OTLP SeverityNumber per priority, emergency .. debug: FATAL4, FATAL3, FATAL, ERROR, WARN,
  * INFO2, INFO, DEBUG. Events and stats records are INFO. */
-static const unsigned char sev_number[8] = { 24, 23, 21, 17, 13, 10, 9, 5 };
+static const unsigned char sev_number[8] = {24, 23, 21, 17, 13, 10, 9, 5};
 #define SEV_INFO 9
 
 /* {"key":k,"value":{"stringValue":v}} */
@@ -61,10 +61,10 @@ static void otlp__knano(struct json_w *w, const char *k, uint64_t ns)
 	json_kstr(w, k, num);
 }
 
-static void otlp__record(struct json_w *w, const struct out_rec *rec,
-			 const struct otlp_item *it, uint64_t observed_ns)
+static void otlp__record(struct json_w *w, const struct out_rec *rec, const struct otlp_item *it,
+			 uint64_t observed_ns)
 {
-	static const char *const kinds[] = { "event", "alert", "stats" };
+	static const char *const kinds[] = {"event", "alert", "stats"};
 	bool alert = rec->kind == OUT_ALERT;
 	const char *prio = rules_alert__priority(rec->prio);
 
@@ -118,8 +118,8 @@ static void otlp__group(struct json_w *w, struct out_rec *const *recs,
 	json_obj_end(w);
 }
 
-int http_otlp__body(struct json_w *w, const char *hostname, struct out_rec *const *recs,
-		    size_t n, uint64_t observed_ns)
+int http_otlp__body(struct json_w *w, const char *hostname, struct out_rec *const *recs, size_t n,
+		    uint64_t observed_ns)
 {
 	struct otlp_item *items = calloc(n ? n : 1, sizeof(*items));
 

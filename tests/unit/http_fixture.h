@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TSRV_MAX 64
+#define TSRV_MAX     64
 #define TSRV_REQ_MAX (8u << 20)
 
 struct tsrv_reply {
@@ -59,7 +59,7 @@ static inline void tsrv__script(struct tsrv *s, int status, const char *body, in
 {
 	pthread_mutex_lock(&s->lock);
 	if (s->nscript < TSRV_MAX)
-		s->script[s->nscript++] = (struct tsrv_reply){ status, body, delay_ms };
+		s->script[s->nscript++] = (struct tsrv_reply){status, body, delay_ms};
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -77,7 +77,7 @@ static inline struct tsrv_reply tsrv__next(struct tsrv *s)
  * -1 at EOF, error or stop. *have is what was read, maybe with some body already. */
 static inline int tsrv__read_head(struct tsrv *s, int fd, char *buf, size_t cap, size_t *have)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char *end;
 	ssize_t n;
 
@@ -150,7 +150,7 @@ static inline void tsrv__record(struct tsrv *s, const char *head, const char *bo
 
 static inline void tsrv__sleep(struct tsrv *s, int ms)
 {
-	struct timespec ts = { 0, 10 * 1000000L };
+	struct timespec ts = {0, 10 * 1000000L};
 
 	for (int i = 0; i < ms / 10 && !atomic_load(&s->stop); i++)
 		nanosleep(&ts, NULL);
@@ -188,7 +188,7 @@ static inline bool tsrv__one(struct tsrv *s, int fd, char *buf)
 static inline void *tsrv__thread(void *arg)
 {
 	struct tsrv *s = arg;
-	struct pollfd p = { .fd = s->lfd, .events = POLLIN };
+	struct pollfd p = {.fd = s->lfd, .events = POLLIN};
 	char *buf = malloc(TSRV_REQ_MAX + 1);
 	int fd;
 
@@ -211,15 +211,15 @@ static inline void *tsrv__thread(void *arg)
 
 static inline int tsrv__start(struct tsrv *s)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t alen = sizeof(a);
 
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
-	s->dflt = (struct tsrv_reply){ 200, "{}", 0 };
+	s->dflt = (struct tsrv_reply){200, "{}", 0};
 	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) ||
-	    listen(s->lfd, 8) || getsockname(s->lfd, (struct sockaddr *)&a, &alen))
+	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) || listen(s->lfd, 8) ||
+	    getsockname(s->lfd, (struct sockaddr *)&a, &alen))
 		return -errno;
 	s->port = ntohs(a.sin_port);
 	s->running = !pthread_create(&s->th, NULL, tsrv__thread, s);

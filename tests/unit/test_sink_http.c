@@ -21,22 +21,22 @@
 #define T_NS 1795259407831610007ull /* 2026-11-21T11:10:07.831610007Z */
 
 static const char EV_HOST[] =
-	"{\"schema\":\"vigil/v1\",\"type\":\"exec\",\"time\":\"2026-11-21T11:10:07.831610007Z\","
-	"\"node\":\"vm\",\"process\":{\"pid\":1,\"comm\":\"sh\",\"arguments\":[\"sh\",\"-c\"]}}";
+    "{\"schema\":\"vigil/v1\",\"type\":\"exec\",\"time\":\"2026-11-21T11:10:07.831610007Z\","
+    "\"node\":\"vm\",\"process\":{\"pid\":1,\"comm\":\"sh\",\"arguments\":[\"sh\",\"-c\"]}}";
 static const char EV_POD[] =
-	"{\"schema\":\"vigil/v1\",\"type\":\"open\",\"time\":\"2026-11-21T11:10:07.831610007Z\","
-	"\"node\":\"node-1\",\"process\":{\"pid\":7,\"comm\":\"cat\"},"
-	"\"container\":{\"id\":\"abc123\",\"name\":\"web\"},\"pod\":{\"namespace\":\"shop\","
-	"\"name\":\"cart-1\",\"uid\":\"u-1\",\"labels\":{\"app\":\"cart\"}},"
-	"\"file\":{\"path\":\"/etc/shadow\"}}";
+    "{\"schema\":\"vigil/v1\",\"type\":\"open\",\"time\":\"2026-11-21T11:10:07.831610007Z\","
+    "\"node\":\"node-1\",\"process\":{\"pid\":7,\"comm\":\"cat\"},"
+    "\"container\":{\"id\":\"abc123\",\"name\":\"web\"},\"pod\":{\"namespace\":\"shop\","
+    "\"name\":\"cart-1\",\"uid\":\"u-1\",\"labels\":{\"app\":\"cart\"}},"
+    "\"file\":{\"path\":\"/etc/shadow\"}}";
 static const char ALERT_POD[] =
-	"{\"hostname\":\"node-1\",\"output\":\"11:10:07.831610007: Warning read \\\"x\\\" \\\\ "
-	"\\u00e9\",\"output_fields\":{\"evt.time\":1795259407831610007,\"fd.name\":\"/etc/shadow\"},"
-	"\"priority\":\"Warning\",\"rule\":\"Read sensitive file\",\"source\":\"syscall\","
-	"\"tags\":[\"filesystem\"],\"time\":\"2026-11-21T11:10:07.831610007Z\",\"vigil\":{"
-	"\"schema\":\"vigil/v1\",\"type\":\"open\",\"node\":\"node-1\","
-	"\"container\":{\"id\":\"abc123\",\"name\":\"web\"},"
-	"\"pod\":{\"namespace\":\"shop\",\"name\":\"cart-1\",\"uid\":\"u-1\"}}}";
+    "{\"hostname\":\"node-1\",\"output\":\"11:10:07.831610007: Warning read \\\"x\\\" \\\\ "
+    "\\u00e9\",\"output_fields\":{\"evt.time\":1795259407831610007,\"fd.name\":\"/etc/shadow\"},"
+    "\"priority\":\"Warning\",\"rule\":\"Read sensitive file\",\"source\":\"syscall\","
+    "\"tags\":[\"filesystem\"],\"time\":\"2026-11-21T11:10:07.831610007Z\",\"vigil\":{"
+    "\"schema\":\"vigil/v1\",\"type\":\"open\",\"node\":\"node-1\","
+    "\"container\":{\"id\":\"abc123\",\"name\":\"web\"},"
+    "\"pod\":{\"namespace\":\"shop\",\"name\":\"cart-1\",\"uid\":\"u-1\"}}}";
 static const char STATS[] = "{\"schema\":\"vigil/v1\",\"type\":\"stats\","
 			    "\"time\":\"2026-11-21T11:10:07.831610007Z\",\"node\":\"vm\"}";
 
@@ -86,8 +86,8 @@ static void bad(const struct vg_output *o, const char *field)
 
 UNIT_TEST(settings_refused_with_their_field)
 {
-	static const char *const addrs[] = { "", "ftp://x/", "http://", "es:9200", "http://a b",
-					     "http://x\n" };
+	static const char *const addrs[] = {"",	       "ftp://x/",   "http://",
+					    "es:9200", "http://a b", "http://x\n"};
 	struct vg_output o;
 
 	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
@@ -171,7 +171,7 @@ UNIT_TEST(status_verdicts)
 
 UNIT_TEST(log_rate_limit)
 {
-	struct http_ratelim r = { .interval_ns = 1000 };
+	struct http_ratelim r = {.interval_ns = 1000};
 	unsigned held = 99;
 
 	CHECK(http_ratelim__allow(&r, 5000, &held));
@@ -217,10 +217,10 @@ static const char *path_str(struct json_object *o, const char *a, const char *b)
 
 UNIT_TEST(bulk_body)
 {
-	struct out_rec *r[3] = { mkrec(OUT_EVENT, 6, EV_POD), mkrec(OUT_ALERT, 4, ALERT_POD),
-				 mkrec(OUT_EVENT, 6, EV_POD) };
-	struct http_buf b = { 0 };
-	struct json_object *l[8] = { 0 }, *doc;
+	struct out_rec *r[3] = {mkrec(OUT_EVENT, 6, EV_POD), mkrec(OUT_ALERT, 4, ALERT_POD),
+				mkrec(OUT_EVENT, 6, EV_POD)};
+	struct http_buf b = {0};
+	struct json_object *l[8] = {0}, *doc;
 	size_t n;
 
 	CHECK_INT(http_bulk__body(&b, "vigil-events", r, 3), 0);
@@ -237,7 +237,8 @@ UNIT_TEST(bulk_body)
 	CHECK_STR(path_str(doc, NULL, "schema"), "vigil/v1");
 	CHECK_STR(path_str(doc, "pod", "name"), "cart-1");
 	CHECK_STR(path_str(l[3], NULL, "rule"), "Read sensitive file");
-	CHECK_STR(path_str(l[3], NULL, "output"), "11:10:07.831610007: Warning read \"x\" \\ \xc3\xa9");
+	CHECK_STR(path_str(l[3], NULL, "output"),
+		  "11:10:07.831610007: Warning read \"x\" \\ \xc3\xa9");
 	/* the document is the line with "@timestamp" put first, byte for byte otherwise */
 	CHECK(strstr(b.p, "{\"@timestamp\":\"2026-11-21T11:10:07.831610007Z\",") != NULL);
 	CHECK(strstr(b.p, EV_POD + 1) != NULL);
@@ -250,10 +251,11 @@ UNIT_TEST(bulk_body)
 UNIT_TEST(bulk_response)
 {
 	struct http_bulk_res r;
-	const char *mixed = "{\"errors\":true,\"items\":[{\"create\":{\"status\":201}},"
-			    "{\"create\":{\"status\":400,\"error\":{\"type\":\"mapper_parsing_exception\","
-			    "\"reason\":\"failed to parse field [x]\"}}},{\"create\":{\"status\":409}},"
-			    "{\"create\":{\"status\":429}},{\"create\":{\"status\":201}}]}";
+	const char *mixed =
+	    "{\"errors\":true,\"items\":[{\"create\":{\"status\":201}},"
+	    "{\"create\":{\"status\":400,\"error\":{\"type\":\"mapper_parsing_exception\","
+	    "\"reason\":\"failed to parse field [x]\"}}},{\"create\":{\"status\":409}},"
+	    "{\"create\":{\"status\":429}},{\"create\":{\"status\":201}}]}";
 
 	CHECK_INT(http_bulk__parse("{\"errors\":false}", 16, 5, &r), 0);
 	CHECK_INT(r.delivered, 5);
@@ -330,8 +332,8 @@ static void check_otlp_pod(struct json_object *rl)
 
 UNIT_TEST(otlp_body_grouped_by_resource)
 {
-	struct out_rec *r[4] = { mkrec(OUT_EVENT, 6, EV_HOST), mkrec(OUT_EVENT, 6, EV_POD),
-				 mkrec(OUT_ALERT, 4, ALERT_POD), mkrec(OUT_STATS, 6, STATS) };
+	struct out_rec *r[4] = {mkrec(OUT_EVENT, 6, EV_HOST), mkrec(OUT_EVENT, 6, EV_POD),
+				mkrec(OUT_ALERT, 4, ALERT_POD), mkrec(OUT_STATS, 6, STATS)};
 	struct json_object *root, *rl, *res;
 	struct json_w w;
 
@@ -346,7 +348,7 @@ UNIT_TEST(otlp_body_grouped_by_resource)
 	CHECK_STR(attr(res, "k8s.node.name"), "vm");
 	CHECK(attr(res, "k8s.pod.name") == NULL);
 	CHECK_INT(json_object_array_length(
-			  at(at(json_object_array_get_idx(rl, 0), "scopeLogs", 0), "logRecords", ONE)),
+		      at(at(json_object_array_get_idx(rl, 0), "scopeLogs", 0), "logRecords", ONE)),
 		  2);
 	check_otlp_pod(json_object_array_get_idx(rl, 1));
 	json_object_put(root);
@@ -356,8 +358,8 @@ UNIT_TEST(otlp_body_grouped_by_resource)
 
 UNIT_TEST(otlp_severities_and_bad_lines)
 {
-	struct out_rec *r[3] = { mkrec(OUT_ALERT, 0, ALERT_POD), mkrec(OUT_ALERT, 7, ALERT_POD),
-				 mkrec(OUT_EVENT, 6, "not json") };
+	struct out_rec *r[3] = {mkrec(OUT_ALERT, 0, ALERT_POD), mkrec(OUT_ALERT, 7, ALERT_POD),
+				mkrec(OUT_EVENT, 6, "not json")};
 	struct json_object *root, *recs;
 	struct json_w w;
 
@@ -366,11 +368,11 @@ UNIT_TEST(otlp_severities_and_bad_lines)
 	root = json_tokener_parse(w.buf);
 	recs = at(at(json_object_array_get_idx(at(root, "resourceLogs", ONE), 0), "scopeLogs", 0),
 		  "logRecords", ONE);
-	CHECK_INT(json_object_get_int(at(json_object_array_get_idx(recs, 0), "severityNumber", ONE)),
-		  24);
+	CHECK_INT(
+	    json_object_get_int(at(json_object_array_get_idx(recs, 0), "severityNumber", ONE)), 24);
 	CHECK_STR(path_str(json_object_array_get_idx(recs, 0), NULL, "severityText"), "Emergency");
-	CHECK_INT(json_object_get_int(at(json_object_array_get_idx(recs, 1), "severityNumber", ONE)),
-		  5);
+	CHECK_INT(
+	    json_object_get_int(at(json_object_array_get_idx(recs, 1), "severityNumber", ONE)), 5);
 	/* a line that is not JSON still goes, under the node's name */
 	recs = at(at(json_object_array_get_idx(at(root, "resourceLogs", ONE), 1), "scopeLogs", 0),
 		  "logRecords", ONE);
@@ -383,7 +385,8 @@ UNIT_TEST(otlp_severities_and_bad_lines)
 UNIT_TEST(otlp_partial_success)
 {
 	char why[256];
-	const char *s = "{\"partialSuccess\":{\"rejectedLogRecords\":\"2\",\"errorMessage\":\"bad\"}}";
+	const char *s =
+	    "{\"partialSuccess\":{\"rejectedLogRecords\":\"2\",\"errorMessage\":\"bad\"}}";
 
 	CHECK_INT(http_otlp__rejected(s, strlen(s), 5, why, sizeof(why)), 2);
 	CHECK(strstr(why, "bad") != NULL);

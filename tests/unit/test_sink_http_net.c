@@ -14,9 +14,9 @@
 #include "unit.h"
 
 static const char ALERT[] =
-	"{\"hostname\":\"node-1\",\"output\":\"x\",\"output_fields\":{},\"priority\":\"Warning\","
-	"\"rule\":\"R\",\"source\":\"syscall\",\"tags\":[],\"time\":\"2026-11-21T11:10:07Z\","
-	"\"vigil\":{\"type\":\"open\",\"pod\":{\"namespace\":\"shop\",\"name\":\"cart-1\"}}}";
+    "{\"hostname\":\"node-1\",\"output\":\"x\",\"output_fields\":{},\"priority\":\"Warning\","
+    "\"rule\":\"R\",\"source\":\"syscall\",\"tags\":[],\"time\":\"2026-11-21T11:10:07Z\","
+    "\"vigil\":{\"type\":\"open\",\"pod\":{\"namespace\":\"shop\",\"name\":\"cart-1\"}}}";
 static const char EVENT[] = "{\"schema\":\"vigil/v1\",\"type\":\"exec\","
 			    "\"time\":\"2026-11-21T11:10:07Z\",\"node\":\"node-1\"}";
 
@@ -41,7 +41,7 @@ struct fix {
 
 static bool fix__start(struct fix *f, const char *format, const char *path, unsigned timeout_ms)
 {
-	struct vg_output o = { .type = VG_OUT_HTTP, .timeout_ms = timeout_ms, .nheaders = 1 };
+	struct vg_output o = {.type = VG_OUT_HTTP, .timeout_ms = timeout_ms, .nheaders = 1};
 	char err[256] = "";
 
 	memset(f, 0, sizeof(*f));
@@ -145,7 +145,7 @@ UNIT_TEST(transport_failures)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	CHECK((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 800);
 	sink_http_ops.disconnect(f.h);
-	nanosleep(&(struct timespec){ 0, 800 * 1000000L }, NULL); /* the server is done stalling */
+	nanosleep(&(struct timespec){0, 800 * 1000000L}, NULL); /* the server is done stalling */
 	/* back: delivered on a fresh connection */
 	CHECK_INT(send_n(&f, 0, 2, &rej), 2);
 	CHECK(f.srv.conns >= 3);
@@ -197,8 +197,8 @@ UNIT_TEST(bulk_413_splits)
 
 	if (!fix__start(&f, "elasticsearch", "/es/", 2000))
 		return;
-	tsrv__script(&f.srv, 413, "", 0); /* 8 */
-	tsrv__script(&f.srv, 413, "", 0); /* 4 */
+	tsrv__script(&f.srv, 413, "", 0);		    /* 8 */
+	tsrv__script(&f.srv, 413, "", 0);		    /* 4 */
 	tsrv__script(&f.srv, 200, "{\"errors\":false}", 0); /* 2 */
 	tsrv__script(&f.srv, 200, "{\"errors\":false}", 0);
 	tsrv__script(&f.srv, 200, "{\"errors\":false}", 0);
