@@ -91,8 +91,14 @@ static int net_connect_one(const struct addrinfo *ai, unsigned timeout_ms)
 		if (err)
 			goto fail;
 	}
-	if (ai->ai_socktype == SOCK_STREAM)
+	if (ai->ai_socktype == SOCK_STREAM) {
+		int one = 1;
+
 		net_keepalive(fd);
+		/* writes are whole batches already: Nagle would only hold the last segment of
+		 * each until the previous one is acknowledged (a delayed ACK: 40 ms or more) */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	return fd;
 fail:
 	close(fd);

@@ -2,6 +2,7 @@
 /* The syslog forwarder: configuration and transports (sink_syslog.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,11 +221,15 @@ void *sink_syslog__new(const struct vg_output *o, const char *hostname, char *er
 
 /* Log a failure unless it is the one logged last: a peer that stays down is one line, not
  * one per retry (the sink logs "down" and "back" itself). Returns err. */
-static int sl_fail(struct sink_syslog *s, int err, const char *what)
+__attribute__((format(printf, 3, 4))) static int sl_fail(struct sink_syslog *s, int err,
+							  const char *fmt, ...)
 {
 	char line[sizeof(s->last_err)];
+	va_list ap;
 
-	snprintf(line, sizeof(line), "%s", what);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
 	if (strcmp(line, s->last_err) != 0) {
 		log_warn("syslog output \"%s\" (%s:%s): %s", s->name, s->host, s->port, line);
 		memcpy(s->last_err, line, sizeof(line));
@@ -255,14 +260,14 @@ static int sl_connect(void *impl)
 	if (s->fd < 0) {
 		err = s->fd;
 		s->fd = -1;
-		return sl_fail(s, err, why);
+		return sl_fail(s, err, "%s", why);
 	}
 	if (s->proto == SL_TLS) {
 		err = sink_tls__handshake(s->tls, s->fd, s->host, s->timeout_ms, &s->ssl, why,
 					  sizeof(why));
 		if (err) {
 			sl_disconnect(s);
-			return sl_fail(s, err, why);
+			return sl_fail(s, err, "%s", why);
 		}
 	}
 	s->last_err[0] = '\0';
@@ -320,7 +325,8 @@ static int sl_send_udp(struct sink_syslog *s, struct out_rec *const *recs, size_
 		/* ECONNREFUSED: an earlier datagram met a closed port (ICMP); this one was not
 		 * sent, and a retry after a backoff is right */
 		if (err) {
-			sl_fail(s, err, strerror(-err));
+			sl_fail(s, err, "send: %s%s", strerror(-err),
+				err == -ECONNREFUSED ? " (nothing listens at the port)" : "");
 			return i ? (int)i : err;
 		}
 	}
@@ -403,7 +409,10 @@ static int sl_send_stream(struct sink_syslog *s, struct out_rec *const *recs, si
 			done++;
 		if (err) {
 			/* a frame may be half written: the stream cannot go on */
-			sl_fail(s, err, strerror(-err));
+			if (err == -ETIMEDOUT)
+				sl_fail(s, err, "write: the peer took nothing for %u ms", s->timeout_ms);
+			else
+				sl_fail(s, err, "write: %s", strerror(-err));
 			sl_disconnect(s);
 		}
 	}

@@ -267,7 +267,7 @@ int sink_tls__peer_closed(SSL *ssl, int fd)
 		size_t n;
 		int r;
 
-		if (st != 2 && SSL_pending(ssl) == 0)
+		if (st != 2 && !SSL_has_pending(ssl))
 			return st;
 		/* a record waits: a close_notify, a session ticket, or data we drop */
 		ERR_clear_error();
