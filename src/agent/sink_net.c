@@ -39,7 +39,7 @@ bool sink_net__is_ip(const char *s)
 int sink_net__wait(int fd, short events, unsigned timeout_ms)
 {
 	uint64_t deadline = now_ms() + timeout_ms;
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p = {.fd = fd, .events = events};
 
 	for (;;) {
 		uint64_t now = now_ms();
@@ -121,7 +121,7 @@ static void net_addr_str(const struct addrinfo *ai, char *buf, size_t size)
 int sink_net__connect(const char *host, const char *port, int socktype, unsigned timeout_ms,
 		      char *err, size_t errsz)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = socktype };
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = socktype};
 	struct addrinfo *res = NULL, *ai;
 	uint64_t deadline = now_ms() + timeout_ms;
 	int gai, sys_errno, fd = -EHOSTUNREACH;

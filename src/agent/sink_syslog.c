@@ -43,9 +43,9 @@ static const struct {
 	int proto;
 	const char *port; /* RFC 5426 / RFC 6587 / RFC 5425 well-known ports */
 } sl_schemes[] = {
-	{ "udp://", SL_UDP, "514" },
-	{ "tcp://", SL_TCP, "514" },
-	{ "tls://", SL_TLS, "6514" },
+    {"udp://", SL_UDP, "514"},
+    {"tcp://", SL_TCP, "514"},
+    {"tls://", SL_TLS, "6514"},
 };
 
 /* ---- configuration ---- */
@@ -175,17 +175,19 @@ static int sl_parse_fields(struct sink_syslog *s, const struct vg_output *o, cha
 
 static int sl_setup_tls(struct sink_syslog *s, const struct vg_output *o, char *err, size_t errsz)
 {
-	struct sink_tls_opts to = { o->ca_file, o->cert_file, o->key_file, o->insecure };
+	struct sink_tls_opts to = {o->ca_file, o->cert_file, o->key_file, o->insecure};
 	char why[512];
 
 	if (s->proto != SL_TLS) {
-		const char *f = o->ca_file[0] ? "ca_file" : o->cert_file[0] ? "cert_file"
-				: o->key_file[0]		      ? "key_file"
-								      : NULL;
+		const char *f = o->ca_file[0]	  ? "ca_file"
+				: o->cert_file[0] ? "cert_file"
+				: o->key_file[0]  ? "key_file"
+						  : NULL;
 		if (!f)
 			return 0;
-		snprintf(err, errsz, "syslog output \"%s\": %s is set but the address is not tls://",
-			 s->name, f);
+		snprintf(err, errsz,
+			 "syslog output \"%s\": %s is set but the address is not tls://", s->name,
+			 f);
 		return -EINVAL;
 	}
 	s->tls = sink_tls__new(&to, why, sizeof(why));
@@ -222,7 +224,7 @@ void *sink_syslog__new(const struct vg_output *o, const char *hostname, char *er
 /* Log a failure unless it is the one logged last: a peer that stays down is one line, not
  * one per retry (the sink logs "down" and "back" itself). Returns err. */
 __attribute__((format(printf, 3, 4))) static int sl_fail(struct sink_syslog *s, int err,
-							  const char *fmt, ...)
+							 const char *fmt, ...)
 {
 	char line[sizeof(s->last_err)];
 	va_list ap;
@@ -295,10 +297,11 @@ static void sl_reset(struct syslog_buf *b)
 static void sl_note_cut(struct sink_syslog *s, size_t len)
 {
 	if (atomic_fetch_add(&s->truncated, 1) == 0)
-		log_warn("syslog output \"%s\": a message of %zu bytes was cut to %u bytes to fit a "
-			 "datagram (use tcp:// or tls:// for long records; later cuts are only "
-			 "counted)",
-			 s->name, len, SINK_SYSLOG_UDP_MAX);
+		log_warn(
+		    "syslog output \"%s\": a message of %zu bytes was cut to %u bytes to fit a "
+		    "datagram (use tcp:// or tls:// for long records; later cuts are only "
+		    "counted)",
+		    s->name, len, SINK_SYSLOG_UDP_MAX);
 }
 
 static int sl_send_udp(struct sink_syslog *s, struct out_rec *const *recs, size_t n,
@@ -345,7 +348,8 @@ static int sl_check_peer(struct sink_syslog *s)
 
 	if (s->fd < 0)
 		return -ENOTCONN;
-	closed = s->ssl ? sink_tls__peer_closed(s->ssl, s->fd) : sink_net__peer_closed(s->fd, false);
+	closed =
+	    s->ssl ? sink_tls__peer_closed(s->ssl, s->fd) : sink_net__peer_closed(s->fd, false);
 	if (!closed)
 		return 0;
 	sl_disconnect(s);
@@ -410,7 +414,8 @@ static int sl_send_stream(struct sink_syslog *s, struct out_rec *const *recs, si
 		if (err) {
 			/* a frame may be half written: the stream cannot go on */
 			if (err == -ETIMEDOUT)
-				sl_fail(s, err, "write: the peer took nothing for %u ms", s->timeout_ms);
+				sl_fail(s, err, "write: the peer took nothing for %u ms",
+					s->timeout_ms);
 			else
 				sl_fail(s, err, "write: %s", strerror(-err));
 			sl_disconnect(s);
@@ -463,7 +468,7 @@ uint64_t sink_syslog__truncated(void *impl)
 int sink_syslog__format(void *impl, const struct out_rec *rec, char **out, size_t *len)
 {
 	struct sink_syslog *s = impl;
-	struct syslog_buf b = { 0 };
+	struct syslog_buf b = {0};
 	int err = syslog_fmt__message(&s->fmt, rec, &b);
 
 	if (err) {
@@ -476,9 +481,9 @@ int sink_syslog__format(void *impl, const struct out_rec *rec, char **out, size_
 }
 
 const struct sink_ops sink_syslog_ops = {
-	.kind = "syslog",
-	.connect = sl_connect,
-	.send = sl_send,
-	.disconnect = sl_disconnect,
-	.free = sl_free,
+    .kind = "syslog",
+    .connect = sl_connect,
+    .send = sl_send,
+    .disconnect = sl_disconnect,
+    .free = sl_free,
 };

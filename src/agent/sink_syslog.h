@@ -19,7 +19,7 @@
 
 /* Longest UDP message, header included: rsyslog's default maxMessageSize, and well below what
  * a datagram can carry on any path without IP fragmentation making loss likelier. */
-#define SINK_SYSLOG_UDP_MAX 8192
+#define SINK_SYSLOG_UDP_MAX    8192
 #define SINK_SYSLOG_TIMEOUT_MS 5000 /* connect and write limit when o->timeout_ms is 0 */
 
 /* The implementation for o (type VG_OUT_SYSLOG): address, format, facility, app_name and TLS

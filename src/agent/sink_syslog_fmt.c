@@ -105,7 +105,8 @@ static struct json_object *sl_get(struct json_object *o, ...)
 
 	va_start(ap, o);
 	while (o && (k = va_arg(ap, const char *)))
-		if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, k, &o))
+		if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, k, &o))
 			o = NULL;
 	va_end(ap);
 	return o;
@@ -189,8 +190,8 @@ static void sl_timestamp(struct syslog_buf *b, uint64_t time_ns)
 
 static void sl_header(const struct syslog_fmt *f, const struct out_rec *rec, struct syslog_buf *b)
 {
-	static const char *const msgid[] = { [OUT_EVENT] = "event", [OUT_ALERT] = "alert",
-					     [OUT_STATS] = "stats" };
+	static const char *const msgid[] = {
+	    [OUT_EVENT] = "event", [OUT_ALERT] = "alert", [OUT_STATS] = "stats"};
 
 	syslog_buf__printf(b, "<%d>1 ", f->facility * 8 + sl_severity(rec));
 	sl_timestamp(b, rec->time_ns);
@@ -293,7 +294,7 @@ static void cef_slug(struct syslog_buf *b, const char *s)
 
 static void cef_ids(struct syslog_buf *b, const struct out_rec *rec, const struct sl_info *in)
 {
-	static const unsigned char sev[8] = { 10, 9, 8, 7, 6, 4, 3, 0 }; /* by priority */
+	static const unsigned char sev[8] = {10, 9, 8, 7, 6, 4, 3, 0}; /* by priority */
 
 	if (rec->kind == OUT_ALERT) {
 		cef_slug(b, in->rule);
@@ -337,10 +338,9 @@ static void cef_line(const struct syslog_fmt *f, const struct out_rec *rec,
 	cef_kv(b, &first, "msg", rec->kind == OUT_ALERT && in->output ? in->output : rec->line);
 }
 
-int syslog_fmt__message(const struct syslog_fmt *f, const struct out_rec *rec,
-			struct syslog_buf *b)
+int syslog_fmt__message(const struct syslog_fmt *f, const struct out_rec *rec, struct syslog_buf *b)
 {
-	struct sl_info in = { 0 };
+	struct sl_info in = {0};
 
 	if (rec->kind == OUT_ALERT || (f->cef && rec->kind == OUT_EVENT))
 		sl_info__parse(&in, rec);

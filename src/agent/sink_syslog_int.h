@@ -23,13 +23,13 @@ void syslog_buf__put(struct syslog_buf *b, const char *s, size_t n);
 void syslog_buf__puts(struct syslog_buf *b, const char *s);
 void syslog_buf__putc(struct syslog_buf *b, char c);
 void syslog_buf__printf(struct syslog_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void syslog_buf__free(struct syslog_buf *b);
 
 /* What every message of one sink shares. */
 struct syslog_fmt {
-	int facility; /* 0..23 */
-	bool cef;     /* MSG is a CEF line instead of the JSON line */
+	int facility;				/* 0..23 */
+	bool cef;				/* MSG is a CEF line instead of the JSON line */
 	char hostname[SYSLOG_HOSTNAME_MAX + 1]; /* already PRINTUSASCII */
 	char app_name[SYSLOG_APPNAME_MAX + 1];
 	char procid[16];

@@ -60,8 +60,7 @@ static int tls_check_file(const char *field, const char *path, char *err, size_t
 	return -errno;
 }
 
-static int tls_load_ca(struct sink_tls *t, const struct sink_tls_opts *o, char *err,
-		       size_t errsz)
+static int tls_load_ca(struct sink_tls *t, const struct sink_tls_opts *o, char *err, size_t errsz)
 {
 	char why[256];
 
@@ -84,8 +83,7 @@ static int tls_load_ca(struct sink_tls *t, const struct sink_tls_opts *o, char *
 	return -EINVAL;
 }
 
-static int tls_load_cert(struct sink_tls *t, const struct sink_tls_opts *o, char *err,
-			 size_t errsz)
+static int tls_load_cert(struct sink_tls *t, const struct sink_tls_opts *o, char *err, size_t errsz)
 {
 	const char *key = tls_set(o->key_file) ? o->key_file : o->cert_file;
 	char why[256];
@@ -100,7 +98,8 @@ static int tls_load_cert(struct sink_tls *t, const struct sink_tls_opts *o, char
 	    tls_check_file("key_file", key, err, errsz) < 0)
 		return -EINVAL;
 	if (SSL_CTX_use_certificate_chain_file(t->ctx, o->cert_file) != 1) {
-		snprintf(err, errsz, "cert_file %s: %s", o->cert_file, tls_reason(why, sizeof(why)));
+		snprintf(err, errsz, "cert_file %s: %s", o->cert_file,
+			 tls_reason(why, sizeof(why)));
 		return -EINVAL;
 	}
 	if (SSL_CTX_use_PrivateKey_file(t->ctx, key, SSL_FILETYPE_PEM) != 1) {
@@ -132,7 +131,8 @@ struct sink_tls *sink_tls__new(const struct sink_tls_opts *o, char *err, size_t 
 		goto fail;
 	}
 	/* partial writes: after a time-out the caller learns how much of a batch went out */
-	SSL_CTX_set_mode(t->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_mode(t->ctx,
+			 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (tls_load_ca(t, o, err, errsz) < 0 || tls_load_cert(t, o, err, errsz) < 0)
 		goto fail;
 	return t;

@@ -27,7 +27,7 @@
 #include "sink.h"
 #include "sink_syslog.h"
 
-#define QUEUE_MAX 4096
+#define QUEUE_MAX      4096
 #define LINE_MAX_BYTES (1u << 20)
 
 static struct out_rec *queue[QUEUE_MAX];
@@ -50,31 +50,48 @@ static void copy_opt(char *dst, size_t size, const char *src)
 	strcpy(dst, src);
 }
 
+static const struct option opts[] = {
+    {"format", 1, 0, 'f'},     {"ca-file", 1, 0, 'a'},
+    {"cert-file", 1, 0, 'c'},  {"key-file", 1, 0, 'k'},
+    {"insecure", 0, 0, 'i'},   {"app-name", 1, 0, 'n'},
+    {"facility", 1, 0, 'F'},   {"hostname", 1, 0, 'H'},
+    {"timeout-ms", 1, 0, 't'}, {0, 0, 0, 0},
+};
+
+/* One option into o (or *hostname); false when c is not one. */
+static bool set_opt(int c, const char *arg, struct vg_output *o, const char **hostname)
+{
+	if (c == 'f')
+		copy_opt(o->format, sizeof(o->format), arg);
+	else if (c == 'a')
+		copy_opt(o->ca_file, sizeof(o->ca_file), arg);
+	else if (c == 'c')
+		copy_opt(o->cert_file, sizeof(o->cert_file), arg);
+	else if (c == 'k')
+		copy_opt(o->key_file, sizeof(o->key_file), arg);
+	else if (c == 'i')
+		o->insecure = true;
+	else if (c == 'n')
+		copy_opt(o->app_name, sizeof(o->app_name), arg);
+	else if (c == 'F')
+		o->facility = atoi(arg);
+	else if (c == 'H')
+		*hostname = arg;
+	else if (c == 't')
+		o->timeout_ms = (unsigned)atoi(arg);
+	else
+		return false;
+	return true;
+}
+
 static const char *parse_args(int argc, char **argv, struct vg_output *o)
 {
-	static const struct option opts[] = {
-		{ "format", 1, 0, 'f' },   { "ca-file", 1, 0, 'a' },   { "cert-file", 1, 0, 'c' },
-		{ "key-file", 1, 0, 'k' }, { "insecure", 0, 0, 'i' },  { "app-name", 1, 0, 'n' },
-		{ "facility", 1, 0, 'F' }, { "hostname", 1, 0, 'H' },  { "timeout-ms", 1, 0, 't' },
-		{ 0, 0, 0, 0 },
-	};
 	const char *hostname = "vigil-test-node";
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': copy_opt(o->format, sizeof(o->format), optarg); break;
-		case 'a': copy_opt(o->ca_file, sizeof(o->ca_file), optarg); break;
-		case 'c': copy_opt(o->cert_file, sizeof(o->cert_file), optarg); break;
-		case 'k': copy_opt(o->key_file, sizeof(o->key_file), optarg); break;
-		case 'i': o->insecure = true; break;
-		case 'n': copy_opt(o->app_name, sizeof(o->app_name), optarg); break;
-		case 'F': o->facility = atoi(optarg); break;
-		case 'H': hostname = optarg; break;
-		case 't': o->timeout_ms = (unsigned)atoi(optarg); break;
-		default: usage();
-		}
-	}
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (!set_opt(c, optarg, o, &hostname))
+			usage();
 	if (optind != argc - 1)
 		usage();
 	copy_opt(o->address, sizeof(o->address), argv[optind]);
@@ -94,8 +111,10 @@ static int queue_record(const char *cmd)
 	if (sscanf(cmd, "%15s %u %llu %n", kind, &prio, &t, &off) != 3 || !off ||
 	    nqueue == QUEUE_MAX)
 		return -EINVAL;
-	k = !strcmp(kind, "event") ? OUT_EVENT : !strcmp(kind, "alert") ? OUT_ALERT
-					       : !strcmp(kind, "stats") ? OUT_STATS : -1;
+	k = !strcmp(kind, "event")   ? OUT_EVENT
+	    : !strcmp(kind, "alert") ? OUT_ALERT
+	    : !strcmp(kind, "stats") ? OUT_STATS
+				     : -1;
 	if (k < 0)
 		return -EINVAL;
 	len = strlen(cmd + off);
@@ -147,7 +166,7 @@ static void run(void *impl)
 
 int main(int argc, char **argv)
 {
-	struct vg_output o = { .type = VG_OUT_SYSLOG, .facility = 1, .name = "sendtool" };
+	struct vg_output o = {.type = VG_OUT_SYSLOG, .facility = 1, .name = "sendtool"};
 	const char *hostname = parse_args(argc, argv, &o);
 	char err[1024];
 	void *impl;

@@ -8,11 +8,11 @@
 
 /* An alert with a pod, a container, and every character the SD and CEF must escape. */
 static const char *const HOSTILE_ALERT =
-	"{\"hostname\":\"n1\",\"output\":\"a=b \\\\ c\\nnext|line\",\"output_fields\":"
-	"{\"fd.name\":\"/x=y\",\"user.name\":\"bob\"},\"priority\":\"Critical\","
-	"\"rule\":\"Shell \\\"in\\\" [pod] \\\\ x|y\",\"source\":\"syscall\","
-	"\"vigil\":{\"type\":\"exec\",\"process\":{\"comm\":\"sh\",\"uid\":1000},"
-	"\"container\":{\"id\":\"abc123\"},\"pod\":{\"namespace\":\"prod\",\"name\":\"web-1]\"}}}";
+    "{\"hostname\":\"n1\",\"output\":\"a=b \\\\ c\\nnext|line\",\"output_fields\":"
+    "{\"fd.name\":\"/x=y\",\"user.name\":\"bob\"},\"priority\":\"Critical\","
+    "\"rule\":\"Shell \\\"in\\\" [pod] \\\\ x|y\",\"source\":\"syscall\","
+    "\"vigil\":{\"type\":\"exec\",\"process\":{\"comm\":\"sh\",\"uid\":1000},"
+    "\"container\":{\"id\":\"abc123\"},\"pod\":{\"namespace\":\"prod\",\"name\":\"web-1]\"}}}";
 
 static void *new_sink(const char *address, const char *format)
 {
@@ -194,8 +194,9 @@ UNIT_TEST(cef_events_stats_and_bad_json)
 	CHECK(strstr(m1, " event - CEF:0|vigil|vigil|" VIGIL_VERSION
 			 "|event:open|open|3|rt=1795287992566 dhost=vm suid=0 sproc=bash "
 			 "fname=/dev/null msg={\"schema\":\"vigil/v1\"") != NULL);
-	CHECK(strstr(m2, " stats - CEF:0|vigil|vigil|" VIGIL_VERSION
-			 "|stats|stats|3|rt=1795287992566 dhost=vm msg={\"type\":\"stats\"}") != NULL);
+	CHECK(strstr(m2,
+		     " stats - CEF:0|vigil|vigil|" VIGIL_VERSION
+		     "|stats|stats|3|rt=1795287992566 dhost=vm msg={\"type\":\"stats\"}") != NULL);
 	CHECK(strstr(m3, "[vigil@32473 priority=\"debug\"] CEF:0|vigil|vigil|" VIGIL_VERSION
 			 "|alert|alert|0|rt=1795287992566 dhost=vm msg=not json |\\=") != NULL);
 	format_free(m1);
@@ -224,22 +225,22 @@ static void check_refused(const struct vg_output *o, const char *want)
 UNIT_TEST(address_errors)
 {
 	static const char *const bad[][2] = {
-		{ "", "address is required" },
-		{ "http://h:1", "expected udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT" },
-		{ "UDP://h:1", "expected udp://" },
-		{ "udp://", "no host" },
-		{ "udp://:514", "no host" },
-		{ "udp://::1:514", "must be in brackets" },
-		{ "udp://[::1", "'[' without ']'" },
-		{ "udp://[nope]:514", "not an IPv6 address" },
-		{ "udp://h:0", "port must be a number from 1 to 65535" },
-		{ "udp://h:65536", "port must be" },
-		{ "udp://h:", "port must be" },
-		{ "tcp://h:51x", "port must be" },
-		{ "tcp://h:514/path", "port must be" },
-		{ "tcp://h/path", "unexpected text after the host" },
-		{ "tcp://[::1]x", "unexpected text after the host" },
-		{ "tcp://bad host:1", "bad host name" },
+	    {"", "address is required"},
+	    {"http://h:1", "expected udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT"},
+	    {"UDP://h:1", "expected udp://"},
+	    {"udp://", "no host"},
+	    {"udp://:514", "no host"},
+	    {"udp://::1:514", "must be in brackets"},
+	    {"udp://[::1", "'[' without ']'"},
+	    {"udp://[nope]:514", "not an IPv6 address"},
+	    {"udp://h:0", "port must be a number from 1 to 65535"},
+	    {"udp://h:65536", "port must be"},
+	    {"udp://h:", "port must be"},
+	    {"tcp://h:51x", "port must be"},
+	    {"tcp://h:514/path", "port must be"},
+	    {"tcp://h/path", "unexpected text after the host"},
+	    {"tcp://[::1]x", "unexpected text after the host"},
+	    {"tcp://bad host:1", "bad host name"},
 	};
 	struct vg_output o;
 
@@ -252,8 +253,8 @@ UNIT_TEST(address_errors)
 UNIT_TEST(address_good)
 {
 	static const char *const good[] = {
-		"udp://127.0.0.1:514", "tcp://[::1]:6514", "tls://localhost", "udp://syslog.example",
-		"tcp://[fe80::1]", "tcp://h_1-2.example:65535",
+	    "udp://127.0.0.1:514",  "tcp://[::1]:6514", "tls://localhost",
+	    "udp://syslog.example", "tcp://[fe80::1]",	"tcp://h_1-2.example:65535",
 	};
 	struct vg_output o;
 	char err[256];

@@ -16,7 +16,7 @@
 /* A loopback socket bound to a free port; its port in *port. */
 static int loopback(int type, int *port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t al = sizeof(a);
 	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), small = 4096;
 
@@ -108,8 +108,8 @@ static int check_frames(void *s, const char *buf, size_t len, struct out_rec **r
 
 static struct out_rec **sample_batch(size_t n)
 {
-	static const char *const files[] = { "alert.json", "event_open.json", "stats.json" };
-	static const int kinds[] = { OUT_ALERT, OUT_EVENT, OUT_STATS };
+	static const char *const files[] = {"alert.json", "event_open.json", "stats.json"};
+	static const int kinds[] = {OUT_ALERT, OUT_EVENT, OUT_STATS};
 	struct out_rec **recs = calloc(n, sizeof(*recs));
 
 	for (size_t i = 0; recs && i < n; i++)
@@ -200,7 +200,7 @@ UNIT_TEST(tcp_batch_in_octet_counted_frames)
 	int port, lfd = loopback(SOCK_STREAM, &port);
 	void *s = new_sink("tcp", port, 2000);
 	struct out_rec **recs = sample_batch(N);
-	struct reader rd = { 0 };
+	struct reader rd = {0};
 	unsigned rejected = 0;
 	pthread_t th;
 
@@ -259,7 +259,7 @@ UNIT_TEST(tcp_peer_that_stops_reading_times_out_with_a_count)
 	void *s = new_sink("tcp", port, 200);
 	struct out_rec **recs = calloc(N, sizeof(*recs));
 	static char line[4000];
-	struct reader rd = { 0 };
+	struct reader rd = {0};
 	unsigned rejected = 0;
 	int rc;
 

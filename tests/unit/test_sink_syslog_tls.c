@@ -122,7 +122,7 @@ static void *server_main(void *arg)
 
 static int server_start(struct server *sv)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t al = sizeof(a);
 
 	sv->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -158,7 +158,7 @@ static void *new_tls_sink(const char *host, int port, const char *ca, bool insec
 
 UNIT_TEST(tls_verified_roundtrip)
 {
-	struct server sv = { 0 };
+	struct server sv = {0};
 	struct out_rec *r = fixture_rec("alert.json", OUT_ALERT, 4);
 	unsigned rejected = 0;
 	void *s;
@@ -184,7 +184,7 @@ UNIT_TEST(tls_verified_roundtrip)
 
 UNIT_TEST(tls_wrong_name_or_ca_is_refused)
 {
-	struct server sv = { 0 };
+	struct server sv = {0};
 	void *s;
 
 	/* the certificate is for 127.0.0.1, not localhost */
@@ -214,7 +214,7 @@ UNIT_TEST(tls_wrong_name_or_ca_is_refused)
 
 UNIT_TEST(tls_client_certificate)
 {
-	struct server sv = { .want_client_cert = true };
+	struct server sv = {.want_client_cert = true};
 	struct vg_output o;
 	char addr[64], err[512] = "";
 	void *s;
@@ -241,7 +241,7 @@ UNIT_TEST(tls_client_certificate)
 
 UNIT_TEST(tls_close_notify_is_seen_before_writing)
 {
-	struct server sv = { .close_early = true };
+	struct server sv = {.close_early = true};
 	struct out_rec *r = fixture_rec("stats.json", OUT_STATS, 6);
 	unsigned rejected = 0;
 	void *s;
