@@ -149,6 +149,37 @@ UNIT_TEST(udp_one_datagram_per_message)
 	close(fd);
 }
 
+UNIT_TEST(udp_over_ipv6)
+{
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct out_rec **recs = sample_batch(1);
+	struct vg_output o;
+	char addr[64], err[256], buf[8192];
+	unsigned rejected = 0;
+	void *s;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &al) < 0) {
+		printf("  SKIP udp_over_ipv6: no IPv6 loopback\n");
+		if (fd >= 0)
+			close(fd);
+		free_batch(recs, 1);
+		return;
+	}
+	snprintf(addr, sizeof(addr), "udp://[::1]:%d", ntohs(a.sin6_port));
+	output_init(&o, addr, "");
+	s = sink_syslog__new(&o, "vm", err, sizeof(err));
+	CHECK(s != NULL);
+	CHECK_INT(sink_syslog_ops.connect(s), 0);
+	CHECK_INT(sink_syslog_ops.send(s, recs, 1, &rejected), 1);
+	CHECK(recv(fd, buf, sizeof(buf), 0) > 0 && strncmp(buf, "<12>1 ", 6) == 0);
+	free_batch(recs, 1);
+	sink_syslog_ops.free(s);
+	close(fd);
+}
+
 UNIT_TEST(udp_long_message_is_cut_on_a_character)
 {
 	int port, fd = loopback(SOCK_DGRAM, &port);
