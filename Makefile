@@ -84,13 +84,17 @@ $(B)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libvigil-san.a
 $(B)/k8s-watchtool: tests/k8s/watchtool.c $(B)/libvigil-san.a
 	$(CC) $(CFLAGS) $(SAN) $< $(B)/libvigil-san.a -o $@ $(LDLIBS)
 
+# The syslog output alone, sanitized, driven by tests/integration/test_syslog_sink.py.
+$(B)/syslog-sendtool: tests/syslog/sendtool.c $(B)/libvigil-san.a
+	$(CC) $(CFLAGS) $(SAN) $< $(B)/libvigil-san.a -o $@ $(LDLIBS)
+
 $(B):
 	@mkdir -p $(B)
 
 unit: $(UNIT_BINS)
 	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
 
-integration: $(B)/vigil $(B)/k8s-watchtool
+integration: $(B)/vigil $(B)/k8s-watchtool $(B)/syslog-sendtool
 	$(PYTHON) -m pytest -v tests/integration
 
 test: deps
