@@ -37,6 +37,8 @@ void cf_add(struct cf *c, const char *line)
 
 const char *cf_where(const struct cf *c, const struct ynode *at, char *buf, size_t bufsz)
 {
+	if (at && at == c->cur_val)
+		at = c->cur_key;
 	if (at)
 		snprintf(buf, bufsz, "%s:%u:%u", c->d->name, at->line, at->col);
 	else
@@ -171,7 +173,7 @@ static unsigned distance(const char *a, const char *b)
 
 const char *cf_closest(const char *s, const char *const *names, size_t n)
 {
-	unsigned best = strlen(s) >= 6 ? 3 : 2, d;
+	unsigned best = strlen(s) >= 4 ? 3 : 2, d; /* at most 2 edits, 1 in short words */
 	const char *pick = NULL;
 
 	for (size_t i = 0; i < n; i++) {
@@ -228,7 +230,13 @@ int cf_map(struct cf *c, const struct ynode *map, const char *path, const char *
 			cf_fail(c, k, full, "unknown key%s%s%s", near ? "; did you mean '" : "",
 				near ? near : "", near ? "'?" : "");
 		} else if (!cf_null(map->kids[2 * i + 1])) {
-			fn(c, k->str, full, map->kids[2 * i + 1], arg);
+			const struct ynode *saved_key = c->cur_key, *saved_val = c->cur_val;
+
+			c->cur_key = k;
+			c->cur_val = map->kids[2 * i + 1];
+			fn(c, k->str, full, c->cur_val, arg);
+			c->cur_key = saved_key;
+			c->cur_val = saved_val;
 		}
 	}
 	return 0;

@@ -248,13 +248,30 @@ static void out_index(struct cf *c, const char *full, const struct ynode *v, str
 				    "\\ / * ? \" < > | , # : or blanks; not starting with - _ +)");
 }
 
+/* Keys whose value is a number, a size or a duration. */
+static void out_num_key(struct cf *c, enum okey k, const char *full, const struct ynode *v,
+			struct vg_output *o)
+{
+	uint64_t u;
+
+	if (k == K_QUEUE && !cf_uint(c, v, full, 16, 1u << 24, &u))
+		o->queue_entries = u;
+	else if (k == K_BACKOFF && !cf_duration_ms(c, v, full, 100, 3600 * 1000, &u))
+		o->backoff_max_ms = (unsigned)u;
+	else if (k == K_TIMEOUT && !cf_duration_ms(c, v, full, 100, 300 * 1000, &u))
+		o->timeout_ms = (unsigned)u;
+	else if (k == K_MAXSIZE && !cf_size(c, v, full, &u))
+		o->max_bytes = u;
+	else if (k == K_KEEP && !cf_uint(c, v, full, 0, 100, &u))
+		o->keep = (unsigned)u;
+}
+
 static void out_key(struct cf *c, const char *key, const char *full, const struct ynode *v,
 		    void *arg)
 {
 	struct out_ctx *x = arg;
 	struct vg_output *o = x->o;
 	unsigned k = 0;
-	uint64_t u;
 
 	while (strcmp(out_keys[k], key))
 		k++;
@@ -270,26 +287,11 @@ static void out_key(struct cf *c, const char *key, const char *full, const struc
 	case K_ALERTS: out_kind(c, full, v, o, OUT_ALERT); break;
 	case K_STATS: out_kind(c, full, v, o, OUT_STATS); break;
 	case K_QUEUE:
-		if (!cf_uint(c, v, full, 16, 1u << 24, &u))
-			o->queue_entries = u;
-		break;
 	case K_BACKOFF:
-		if (!cf_duration_ms(c, v, full, 100, 3600 * 1000, &u))
-			o->backoff_max_ms = (unsigned)u;
-		break;
 	case K_TIMEOUT:
-		if (!cf_duration_ms(c, v, full, 100, 300 * 1000, &u))
-			o->timeout_ms = (unsigned)u;
-		break;
-	case K_PATH: cf_str(c, v, full, o->path, sizeof(o->path), true); break;
 	case K_MAXSIZE:
-		if (!cf_size(c, v, full, &u))
-			o->max_bytes = u;
-		break;
-	case K_KEEP:
-		if (!cf_uint(c, v, full, 0, 100, &u))
-			o->keep = (unsigned)u;
-		break;
+	case K_KEEP: out_num_key(c, k, full, v, o); break;
+	case K_PATH: cf_str(c, v, full, o->path, sizeof(o->path), true); break;
 	case K_APPNAME: out_app_name(c, full, v, o); break;
 	case K_CA: cf_str(c, v, full, o->ca_file, sizeof(o->ca_file), true); break;
 	case K_CERT: cf_str(c, v, full, o->cert_file, sizeof(o->cert_file), true); break;
