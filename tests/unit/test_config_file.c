@@ -10,6 +10,7 @@
 
 #define UNIT_MAIN
 #include "unit.h"
+#include "unit_srcdir.h"
 #include "cli_run.h"
 #include "config_file.h"
 #include "evsel.h"
@@ -595,6 +596,58 @@ UNIT_TEST(hostile_files)
 	survive(buf, strlen(buf));
 	BAD("outputs: [&b {type: file, path: /x}, *b]\n", "vigil.yaml:1:");
 	free(buf);
+}
+
+/* deploy/vigil.yaml writes out the defaults: loading it changes nothing. */
+UNIT_TEST(example_file_is_the_defaults)
+{
+	struct vg_config a, b;
+	char p[4096];
+
+	config_defaults(&a);
+	config_defaults(&b);
+	CHECK_INT(config_file__load(unit_srcpath(p, sizeof(p), "deploy/vigil.yaml"), &a, err,
+				    sizeof(err)),
+		  0);
+	CHECK_STR(err, "");
+	CHECK(!memcmp(&a, &b, sizeof(a)));
+	config_free(&a);
+}
+
+/* docs/config.md describes every key. */
+UNIT_TEST(docs_name_every_key)
+{
+	static const char *const sections[] = {
+		"store.enabled", "store.path", "store.max_age", "store.max_size", "store.events",
+		"store.queue_size", "store.group", "metrics.listen", "metrics.per_pod",
+		"metrics.per_pod_max", "stdout.events", "stdout.alerts", "redact", "redact_extra",
+		"outputs", "type", "name", "alerts", "events", "stats", "min_priority",
+		"queue_size", "backoff_max", "path", "max_size", "keep", "address", "format",
+		"facility", "app_name", "ca_file", "cert_file", "key_file", "insecure", "url",
+		"index", "headers", "timeout",
+	};
+	char p[4096], key[80], want[96], *doc = NULL;
+	size_t n = 0;
+	FILE *f = fopen(unit_srcpath(p, sizeof(p), "docs/config.md"), "r");
+
+	CHECK(f != NULL);
+	if (!f || getdelim(&doc, &n, '\0', f) < 0) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	fclose(f);
+	for (unsigned i = 0; cli_run_file_key(i, key, sizeof(key)); i++) {
+		snprintf(want, sizeof(want), "| `%s` |", key);
+		if (key[0] && !strstr(doc, want))
+			printf("  FAIL docs/config.md has no row for `%s`\n", key), unit_case_failed = 1;
+	}
+	for (unsigned i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		snprintf(want, sizeof(want), "`%s`", sections[i]);
+		if (!strstr(doc, want))
+			printf("  FAIL docs/config.md does not name `%s`\n", sections[i]), unit_case_failed = 1;
+	}
+	free(doc);
 }
 
 int main(void)
