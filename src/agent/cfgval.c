@@ -66,11 +66,27 @@ static uint64_t unit_ms(const char *u)
 	return 0;
 }
 
+/* ms in the largest unit that divides it exactly: "7d", "90s", "1500ms". */
+static void fmt_ms(uint64_t ms, char *buf, size_t bufsz)
+{
+	static const char *const names[] = { "d", "h", "m", "s" };
+	static const uint64_t units[] = { 86400000, 3600000, 60000, 1000 };
+
+	for (unsigned i = 0; i < 4; i++) {
+		if (ms && ms % units[i] == 0) {
+			snprintf(buf, bufsz, "%llu%s", (unsigned long long)(ms / units[i]), names[i]);
+			return;
+		}
+	}
+	snprintf(buf, bufsz, "%llums", (unsigned long long)ms);
+}
+
 int cfgval_duration_ms(const char *s, uint64_t min_ms, uint64_t max_ms, uint64_t *out,
 		       char *err, size_t errsz)
 {
 	const char *end;
 	uint64_t v, mul;
+	char lo[32], hi[32];
 
 	if (leading_uint(s, &v, &end) || !(mul = unit_ms(end)) || v > UINT64_MAX / mul) {
 		snprintf(err, errsz, "expected a duration such as 7d (units ms, s, m, h, d)");
@@ -78,8 +94,9 @@ int cfgval_duration_ms(const char *s, uint64_t min_ms, uint64_t max_ms, uint64_t
 	}
 	v *= mul;
 	if (v < min_ms || v > max_ms) {
-		snprintf(err, errsz, "expected a duration from %llums to %llums",
-			 (unsigned long long)min_ms, (unsigned long long)max_ms);
+		fmt_ms(min_ms, lo, sizeof(lo));
+		fmt_ms(max_ms, hi, sizeof(hi));
+		snprintf(err, errsz, "expected a duration from %s to %s", min_ms ? lo : "0", hi);
 		return -ERANGE;
 	}
 	*out = v;

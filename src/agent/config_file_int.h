@@ -19,15 +19,18 @@ struct cf {
 	size_t errsz, errlen;
 	unsigned nerr;
 	const struct ynode *redact_extra; /* applied after the whole file was read */
+	/* the pair being read: an error about its value as a whole points at its key */
+	const struct ynode *cur_key, *cur_val;
 };
 
-/* Report a problem at node `at` (the whole line: "FILE:LINE:COL: KEY: msg"). Returns
+/* Report a problem at node `at` (the whole line: "FILE:LINE:COL: KEY: msg"), or at its key
+ * when `at` is the value of the pair being read ("store.max_age: 7x" -> at "max_age"). Returns
  * -EINVAL so that callers can `return cf_fail(...)`. */
 int cf_fail(struct cf *c, const struct ynode *at, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Add a line already formed (by cli_run_option). */
 void cf_add(struct cf *c, const char *line);
-/* "FILE:LINE:COL" of a node, into buf. */
+/* "FILE:LINE:COL" of a node (of its key, as above), into buf. */
 const char *cf_where(const struct cf *c, const struct ynode *at, char *buf, size_t bufsz);
 
 /* `key:`, `key: ~`, `key: null`: not set, the default stays. */

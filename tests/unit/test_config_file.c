@@ -11,6 +11,7 @@
 #define UNIT_MAIN
 #include "unit.h"
 #include "unit_srcdir.h"
+#include "cfgval.h"
 #include "cli_run.h"
 #include "config_file.h"
 #include "evsel.h"
@@ -438,7 +439,7 @@ UNIT_TEST(outputs_errors)
 	BAD("outputs:\n  - {type: file, path: /x, min_priority: urgent}\n",
 	    "outputs[0].min_priority: expected emergency");
 	BAD("outputs:\n  - {type: file, path: /x, backoff_max: 10ms}\n",
-	    "outputs[0].backoff_max: expected a duration from 100ms");
+	    "outputs[0].backoff_max: expected a duration from 100ms to 1h");
 	BAD("outputs:\n  - {type: http, url: \"http://h\", timeout: forever}\n",
 	    "outputs[0].timeout: expected a duration such as 7d");
 	BAD("outputs:\n  - {type: file, path: /x, keep: 1000}\n", "outputs[0].keep: expected a whole");
@@ -596,6 +597,45 @@ UNIT_TEST(hostile_files)
 	survive(buf, strlen(buf));
 	BAD("outputs: [&b {type: file, path: /x}, *b]\n", "vigil.yaml:1:");
 	free(buf);
+}
+
+UNIT_TEST(values)
+{
+	char e[256], host[CFGVAL_HOST_MAX];
+	unsigned port;
+	uint64_t u;
+	bool b;
+	int fac;
+
+	CHECK_INT(cfgval_hostport("[::1]:9464", host, sizeof(host), &port, e, sizeof(e)), 0);
+	CHECK_STR(host, "::1");
+	CHECK_INT(port, 9464);
+	CHECK_INT(cfgval_hostport("node-1.example:1", host, sizeof(host), &port, e, sizeof(e)), 0);
+	CHECK_STR(host, "node-1.example");
+	CHECK_INT(cfgval_hostport("a:b:1", NULL, 0, NULL, e, sizeof(e)), -EINVAL);
+	CHECK_INT(cfgval_hostport("h:", NULL, 0, NULL, e, sizeof(e)), -EINVAL);
+	CHECK_INT(cfgval_hostport(":80", NULL, 0, NULL, e, sizeof(e)), -EINVAL);
+	CHECK_INT(cfgval_hostport("[::1]", NULL, 0, NULL, e, sizeof(e)), -EINVAL);
+	CHECK_INT(cfgval_hostport("h:+80", NULL, 0, NULL, e, sizeof(e)), -EINVAL);
+	CHECK_INT(cfgval_size("1T", UINT64_MAX, &u, e, sizeof(e)), 0);
+	CHECK_INT(u, 1ull << 40);
+	CHECK_INT(cfgval_size("17179869184G", UINT64_MAX, &u, e, sizeof(e)), -ERANGE);
+	CHECK_INT(cfgval_size("-1", UINT64_MAX, &u, e, sizeof(e)), -EINVAL);
+	CHECK_INT(cfgval_size("1 M", UINT64_MAX, &u, e, sizeof(e)), -EINVAL);
+	CHECK_INT(cfgval_duration_ms("0", 0, 1000, &u, e, sizeof(e)), 0);
+	CHECK_INT(cfgval_duration_ms("2m", 0, UINT64_MAX, &u, e, sizeof(e)), 0);
+	CHECK_INT(u, 120000);
+	CHECK_INT(cfgval_duration_ms("99999999999999999d", 0, UINT64_MAX, &u, e, sizeof(e)),
+		  -EINVAL);
+	CHECK_INT(cfgval_duration_ms("2h", 100, 3600000, &u, e, sizeof(e)), -ERANGE);
+	CHECK_STR(e, "expected a duration from 100ms to 1h");
+	CHECK_INT(cfgval_duration_ms("1w", 0, UINT64_MAX, &u, e, sizeof(e)), -EINVAL);
+	CHECK_INT(cfgval_bool("On", &b, e, sizeof(e)), 0);
+	CHECK(b);
+	CHECK_INT(cfgval_bool("1", &b, e, sizeof(e)), -EINVAL);
+	CHECK_INT(cfgval_facility("LOCAL7", &fac, e, sizeof(e)), 0);
+	CHECK_INT(fac, 23);
+	CHECK_INT(cfgval_facility("24", &fac, e, sizeof(e)), -EINVAL);
 }
 
 /* deploy/vigil.yaml writes out the defaults: loading it changes nothing. */
