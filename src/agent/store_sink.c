@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The store as a sink: batched inserts, retention and WAL checkpoints (store.h). */
+#include <errno.h>
+#include <stdio.h>
+
+#include "log.h"
+#include "store_int.h"
+
+#define NS_PER_S 1000000000ull
+#define RETAIN_CHUNK 2000		     /* rows per delete transaction */
+#define RETAIN_BUDGET_NS (500 * 1000000ull) /* retention work per tick, at most */
+#define AGE_EVERY_NS (10 * NS_PER_S)	     /* age check period */
+#define CKPT_EVERY_NS (30 * NS_PER_S)	     /* wal_checkpoint(TRUNCATE) period */
+#define CKPT_RETRY_NS (5 * NS_PER_S)	     /* after one that readers kept busy */
+#define ERR_LOG_EVERY_NS (10 * NS_PER_S)
+
+/* Parameter index of each text column in insert_sql (store.c). */
+static const int col_param[SC_NTEXT] = {
+	[SC_TYPE] = 3, [SC_RULE] = 5, [SC_NODE] = 6,	[SC_NS] = 7,	  [SC_POD] = 8,
+	[SC_CONTAINER] = 9, [SC_COMM] = 10, [SC_BINARY] = 11, [SC_PATH] = 14,
+};
+
+/* A failure of the worker's own statements: counted, and logged at most every 10 s (the sink
+ * also reports the peer down, but only with an errno; this says what SQLite said). */
+static int store_fail(struct store *st, const char *what, int rc)
+{
+	uint64_t now = store__now_ns();
+
+	STORE_ADD(st, errors, 1);
+	if (now - st->last_err_log_ns >= ERR_LOG_EVERY_NS) {
+		st->last_err_log_ns = now;
+		log_warn("store: %s: %s: %s", st->cfg.path, what, sqlite3_errmsg(st->db));
+	}
+	return store__errno(rc) ? store__errno(rc) : -EIO;
+}
+
+static int store_insert(struct store *st, const struct out_rec *rec, uint64_t now)
+{
+	struct store_row *row = &st->row;
+	sqlite3_stmt *s = st->ins;
+	int rc;
+
+	store_row__extract(row, rec, now);
+	sqlite3_bind_int64(s, 1, row->time_ns);
+	sqlite3_bind_int(s, 2, row->kind);
+	if (row->prio >= 0)
+		sqlite3_bind_int(s, 4, row->prio);
+	else
+		sqlite3_bind_null(s, 4);
+	for (int c = 0; c < SC_NTEXT; c++) {
+		if (row->len[c] >= 0)
+			sqlite3_bind_text(s, col_param[c], row->text[c], row->len[c], SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, col_param[c]);
+	}
+	if (row->has_pid)
+		sqlite3_bind_int64(s, 12, row->pid);
+	else
+		sqlite3_bind_null(s, 12);
+	if (row->has_uid)
+		sqlite3_bind_int64(s, 13, row->uid);
+	else
+		sqlite3_bind_null(s, 13);
+	sqlite3_bind_text(s, 15, rec->line, (int)rec->len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+static bool store_keeps(const struct store *st, const struct out_rec *rec)
+{
+	if (rec->kind == OUT_STATS)
+		return false; /* the metrics endpoint has them; as rows they would only cost */
+	return rec->kind != OUT_EVENT || st->cfg.events;
+}
+
+/* One transaction per batch: what makes 100k lines a second possible (a commit per line
+ * would be an fsync-bounded few thousand). */
+static int store_send(void *impl, struct out_rec *const *recs, size_t n, unsigned *rejected)
+{
+	struct store *st = impl;
+	uint64_t now = store__now_ns(), kept = 0;
+	int rc;
+
+	(void)rejected;
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, "begin", rc);
+	for (size_t i = 0; i < n; i++) {
+		if (!store_keeps(st, recs[i]))
+			continue;
+		rc = store_insert(st, recs[i], now);
+		if (rc) {
+			int err = store_fail(st, "insert", rc);
+
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return err;
+		}
+		kept++;
+	}
+	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		int err = store_fail(st, "commit", rc);
+
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return err;
+	}
+	STORE_ADD(st, inserted, kept);
+	STORE_ADD(st, rows, kept);
+	STORE_ADD(st, skipped, n - kept);
+	STORE_ADD(st, batches, 1);
+	STORE_SET(st, last_commit_ns, store__now_ns());
+	return (int)n;
+}
+
+/* Run a DELETE with its integer parameters in its own transaction, so that forwarders'
+ * spill writes get their turn between chunks. Rows deleted, or -errno. */
+static int64_t store_delete(struct store *st, const char *sql, int64_t a1, int64_t a2)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "retention", SQLITE_ERROR);
+	for (int i = 1; i <= sqlite3_bind_parameter_count(s) && i <= 2; i++)
+		sqlite3_bind_int64(s, i, i == 1 ? a1 : a2);
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return store_fail(st, "retention", rc);
+	}
+	int64_t n = sqlite3_changes(st->db);
+
+	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return store_fail(st, "retention commit", rc);
+	}
+	return n;
+}
+
+static uint64_t sub_floor(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* Rows older than max_age_s, oldest first, a chunk at a time within the tick's budget. */
+static void retain_age(struct store *st, uint64_t now_ns, uint64_t deadline)
+{
+	static const char sql[] = "DELETE FROM records WHERE id IN (SELECT id FROM records"
+				  " WHERE time_ns < ?1 ORDER BY time_ns LIMIT ?2)";
+	int64_t cutoff = (int64_t)sub_floor(now_ns, st->cfg.max_age_s * NS_PER_S), n, sp;
+
+	if (store__int(st->db, "SELECT min(time_ns) FROM records", INT64_MAX) < cutoff) {
+		do {
+			n = store_delete(st, sql, cutoff, RETAIN_CHUNK);
+			if (n > 0) {
+				STORE_ADD(st, deleted_age, (uint64_t)n);
+				__atomic_fetch_sub(&st->stats.rows, (uint64_t)n, __ATOMIC_RELAXED);
+			}
+		} while (n == RETAIN_CHUNK && store__now_ns() < deadline);
+		if (n == RETAIN_CHUNK)
+			st->next_age_ns = 0; /* more to do: again next tick */
+	}
+	sp = store_delete(st, "DELETE FROM spill WHERE time_ns < ?1", cutoff, 0);
+	if (sp > 0)
+		log_warn("store: dropped %lld spilled alerts older than %llu s that no forwarder "
+			 "could deliver", (long long)sp, (unsigned long long)st->cfg.max_age_s);
+}
+
+static int64_t live_bytes(struct store *st)
+{
+	return (store__int(st->db, "PRAGMA page_count", 0) -
+		store__int(st->db, "PRAGMA freelist_count", 0)) * st->page_size;
+}
+
+/* How many rows to delete next to free `excess` bytes, from the average row's size. */
+static int64_t size_chunk(struct store *st, int64_t live, int64_t excess)
+{
+	uint64_t rows = __atomic_load_n(&st->stats.rows, __ATOMIC_RELAXED);
+	int64_t avg = rows ? live / (int64_t)rows : 1024, n = excess / (avg ? avg : 1) + 1;
+
+	return n < 100 ? 100 : n > RETAIN_CHUNK ? RETAIN_CHUNK : n;
+}
+
+/* Over max_bytes: the oldest events go first, alerts only when no event is left; down to
+ * 95% so that this does not run for every batch. */
+static void retain_size(struct store *st, uint64_t deadline)
+{
+	static const char ev[] = "DELETE FROM records WHERE id IN (SELECT id FROM records"
+				 " WHERE kind = 0 ORDER BY id LIMIT ?1)";
+	static const char al[] = "DELETE FROM records WHERE id IN (SELECT id FROM records"
+				 " WHERE kind <> 0 ORDER BY id LIMIT ?1)";
+	int64_t max = (int64_t)st->cfg.max_bytes, target = max - max / 20, live, n = -1;
+
+	live = live_bytes(st);
+	if (live <= max)
+		return;
+	while (live > target && store__now_ns() < deadline) {
+		int64_t chunk = size_chunk(st, live, live - target);
+
+		n = store_delete(st, ev, chunk, 0);
+		if (n == 0)
+			n = store_delete(st, al, chunk, 0);
+		if (n <= 0)
+			break;
+		STORE_ADD(st, deleted_size, (uint64_t)n);
+		__atomic_fetch_sub(&st->stats.rows, (uint64_t)n, __ATOMIC_RELAXED);
+		live = live_bytes(st);
+	}
+	if (live > max && n == 0)
+		log_warn("store: %s: %lld bytes live and no record left to delete (spilled "
+			 "alerts?)", st->cfg.path, (long long)live);
+}
+
+/* Give free pages back to the file system: beyond max_bytes with a size limit (so the file
+ * stays under it and the last 5% are reused in place), else beyond a quarter of the file. */
+static void store_shrink(struct store *st)
+{
+	int64_t pages = store__int(st->db, "PRAGMA page_count", 0);
+	int64_t freel = store__int(st->db, "PRAGMA freelist_count", 0);
+	int64_t keep = st->cfg.max_bytes ? (int64_t)st->cfg.max_bytes / st->page_size : pages;
+	int64_t n = pages - keep;
+	char sql[64];
+
+	if (!st->cfg.max_bytes)
+		n = freel - pages / 4;
+	if (n > freel)
+		n = freel;
+	if (n <= 0)
+		return;
+	snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%lld)", (long long)n);
+	if (store__exec(st->db, sql))
+		STORE_ADD(st, errors, 1);
+}
+
+/* Keep the -wal file small: readers that hold old snapshots only delay it (SQLITE_BUSY). */
+static void store_checkpoint(struct store *st, uint64_t now_ns)
+{
+	int rc;
+
+	sqlite3_busy_timeout(st->db, 200);
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (rc == SQLITE_OK) {
+		STORE_ADD(st, checkpoints, 1);
+		st->next_ckpt_ns = now_ns + CKPT_EVERY_NS;
+	} else {
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			store_fail(st, "checkpoint", rc);
+		st->next_ckpt_ns = now_ns + CKPT_RETRY_NS;
+	}
+}
+
+void store__retain(struct store *st, uint64_t now_ns)
+{
+	uint64_t deadline = store__now_ns() + RETAIN_BUDGET_NS;
+
+	if (st->cfg.max_age_s && now_ns >= st->next_age_ns) {
+		st->next_age_ns = now_ns + AGE_EVERY_NS;
+		retain_age(st, now_ns, deadline);
+	}
+	if (st->cfg.max_bytes)
+		retain_size(st, deadline);
+	store_shrink(st);
+	if (now_ns >= st->next_ckpt_ns)
+		store_checkpoint(st, now_ns);
+	int64_t pages = store__int(st->db, "PRAGMA page_count", 0);
+
+	STORE_SET(st, bytes, (uint64_t)live_bytes(st));
+	STORE_SET(st, file_bytes, (uint64_t)(pages * st->page_size));
+}
+
+/* The wall clock, whatever clock the sink's now_ns is: ages compare with event times. */
+static void store_tick(void *impl, uint64_t now_ns)
+{
+	(void)now_ns;
+	store__retain(impl, store__now_ns());
+}
+
+static void store_free(void *impl)
+{
+	store__close(impl);
+}
+
+const struct sink_ops store_sink_ops = {
+	.kind = "store",
+	.send = store_send,
+	.tick = store_tick,
+	.free = store_free,
+};
