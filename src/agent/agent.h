@@ -13,6 +13,8 @@
 #include "fd_table.h"
 #include "json.h"
 #include "k8s_hold.h"
+#include "outputs.h"
+#include "pod_counts.h"
 #include "probe.h"
 #include "enforce.h"
 #include "rules_view.h"
@@ -41,7 +43,9 @@ struct agent_k8s {
 	struct k8s_hold *hold; /* lines waiting for their pod */
 	struct k8s_marks mark; /* of the line being built */
 	bool synced_logged;
-	bool write_err;
+	const struct k8s_pod *cur_pod; /* of the line being built, for per-pod counts */
+	char *line; /* a held line with its metadata spliced in */
+	size_t line_len, line_cap;
 };
 
 /* Rules on the live stream (rules_live*.c); st is NULL when no rules are loaded. */
@@ -87,14 +91,24 @@ struct agent {
 	struct agent_rules rules;
 	struct agent_enforce_state *enf; /* NULL without rules that act (enforce.h) */
 	FILE *alerts_out; /* a->out unless --alerts-output */
+	struct agent_outputs outs; /* the store and the forwarders (outputs.h) */
+	struct redactor *redactor; /* secrets out of argv (redact.h), given to the process cache */
+	uint64_t line_time_ns; /* wall clock "time" of the line being built, for the outputs */
+	int bpf_stats_fd; /* BPF_ENABLE_STATS, -1 when off (bpf_stats.c) */
+	struct pod_counts podc; /* per-pod counts, with metrics.per_pod only */
 	uint64_t kernel_events; /* types whose programs run: --events and what rules need */
 	volatile sig_atomic_t stop;
+	volatile sig_atomic_t reload; /* SIGHUP: reload.c */
 };
 
 /* bpf.c: open, size, check, load, attach; and teardown. */
 int agent_bpf_start(struct agent *a);
 void agent_bpf_detach(struct agent *a);
 void agent_bpf_stop(struct agent *a);
+/* bpf_stats.c: per-program run count and time, when metrics.bpf_stats asks for them. */
+void agent_bpf_stats_start(struct agent *a);
+void agent_bpf_stats_stop(struct agent *a);
+void agent_bpf_prog_stats(struct agent *a); /* the stats record's "programs" object */
 /* Sum the per-CPU kernel counters. */
 int agent_bpf_kstats(struct agent *a, struct vg_kstats *out);
 
@@ -195,6 +209,8 @@ struct rv_event *agent_rules_view(struct agent *a, const struct vg_hdr *h,
 				  const struct proc_entry *pe, struct cg_entry *cg);
 unsigned agent_rules_eval(struct agent *a);
 void agent_rules_alerts(struct agent *a);
+/* An alert of r was written: count it for the stats' by_rule. */
+void agent_rules_count(struct agent *a, const struct rules_rule *r);
 void agent_rules_stats(struct agent *a);
 /* rules_kernel.c: fill the rules' kernel prefilter maps (after the BPF load, before attach). */
 int agent_rules_kernel(struct agent *a);
@@ -214,6 +230,8 @@ void agent_k8s_lookup(struct agent *a, struct cg_entry *cg);
 
 /* stats.c */
 int agent_emit_stats(struct agent *a, bool final);
+/* The stats record rendered in a->json but not written (for the metrics endpoint). */
+const char *agent_stats_snapshot(struct agent *a, size_t *len);
 void agent_print_summary(struct agent *a);
 
 /* time */

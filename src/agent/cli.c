@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Command line: the commands and their dispatch; --help on each. `vigil run`'s options are
  * in cli_run.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 #include "vigil/events.h"
 #include "agent.h"
 #include "cli.h"
+#include "log.h"
+#include "reload.h"
 #include "cli_rules.h"
 #include "cli_run.h"
 #include "config_file.h"
@@ -31,12 +34,27 @@ static const char main_usage[] =
 	"\n"
 	"`vigil <command> --help` describes each command.\n";
 
+/* The command line of this `vigil run`, parsed again on SIGHUP (reload.h). */
+static int run_argc;
+static char **run_argv;
+
+int agent_reload_config(struct vg_config *cfg)
+{
+	char err[8192] = "";
+	int rc = cli_run_parse(run_argc, run_argv, cfg, err, sizeof(err));
+
+	if (rc && err[0])
+		log_error("%s", err);
+	return rc ? -EINVAL : 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct vg_config cfg;
 	char err[8192];
 	int rc;
 
+	run_argc = argc, run_argv = argv;
 	rc = cli_run_parse(argc, argv, &cfg, err, sizeof(err));
 	if (rc == CLI_RUN_HELP)
 		fputs(cli_run_usage, stdout);

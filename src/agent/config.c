@@ -87,3 +87,11 @@ void config_free(struct vg_config *cfg)
 	cfg->scope.npods = cfg->scope.ncgroups = cfg->npath_filters = cfg->nrules = 0;
 	cfg->nredact = 0;
 }
+
+/* What follows from the options together: with rule files named, the output is alerts
+ * unless events were asked for too. */
+void config_finish(struct vg_config *cfg)
+{
+	if (cfg->nrules && !cfg->events_given)
+		cfg->events = 0;
+}

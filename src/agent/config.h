@@ -78,6 +78,7 @@ struct vg_metrics_cfg {
 	char listen[128]; /* HOST:PORT; default 127.0.0.1:9464; "" disables */
 	bool per_pod; /* per-pod series (opt-in) */
 	unsigned per_pod_max; /* pods with their own series, at most; default 100 */
+	bool bpf_stats; /* count run time per BPF program (costs on every hook); default off */
 };
 
 struct vg_config {
@@ -130,6 +131,8 @@ struct vg_config {
 };
 
 void config_defaults(struct vg_config *cfg);
+/* Settle what depends on several options (after the file and the command line). */
+void config_finish(struct vg_config *cfg);
 /* Release what option parsing allocated (scope items, path filters). */
 void config_free(struct vg_config *cfg);
 /* Parse a size with an optional K/M/G suffix (powers of 1024). */

@@ -185,6 +185,7 @@ static void begin_event(struct agent *a, const struct vg_hdr *h)
 	json_kstr(w, "schema", VIGIL_SCHEMA);
 	json_kstr(w, "type", type_names[h->type]);
 	ktime(a, "time", h->ts_ns);
+	a->line_time_ns = h->ts_ns + a->boot_to_real_ns;
 	json_kstr(w, "node", a->cfg.node);
 	json_ku64(w, "cpu", h->cpu);
 	json_ku64(w, "seq", h->seq);
@@ -193,7 +194,9 @@ static void begin_event(struct agent *a, const struct vg_hdr *h)
 int agent_write_line(struct agent *a, int type)
 {
 	struct json_w *w = &a->json;
+	const struct k8s_pod *pod = a->k8s.cur_pod; /* valid until the loop polls the watch */
 
+	a->k8s.cur_pod = NULL;
 	json_obj_end(w);
 	if (a->rules.nmatched)
 		agent_rules_alerts(a);
@@ -201,12 +204,22 @@ int agent_write_line(struct agent *a, int type)
 		return 0; /* built for its alerts only (type 0: the stats record) */
 	if (agent_k8s_hold_line(a, type))
 		return 0;
-	if (w->err || fwrite(w->buf, 1, w->len, a->out) != w->len || fputc('\n', a->out) == EOF) {
+	if (w->err) {
+		a->cnt.output_errors++;
+		return -EIO;
+	}
+	agent_outputs_line(a, type ? OUT_EVENT : OUT_STATS, type, 6, a->line_time_ns, w->buf,
+			   w->len);
+	/* the stats record always goes to stdout too: it is the agent's own account */
+	if ((a->cfg.stdout_events || !type) &&
+	    (fwrite(w->buf, 1, w->len, a->out) != w->len || fputc('\n', a->out) == EOF)) {
 		a->cnt.output_errors++;
 		return -EIO;
 	}
 	if (type > 0 && type < VG_EV_MAX)
 		a->cnt.written[type]++;
+	if (a->podc.nslots && pod && type)
+		pod_counts__add(&a->podc, pod->namespace, pod->name, 1, 0);
 	return 0;
 }
 

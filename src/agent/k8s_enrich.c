@@ -114,6 +114,7 @@ void agent_k8s_members(struct agent *a, struct cg_entry *cg)
 
 	memset(m, 0, offsetof(struct k8s_marks, pod_uid));
 	m->ctr_at = m->pod_at = K8S_HOLD_NONE;
+	a->k8s.cur_pod = pod;
 	if (cg && cg->id.container)
 		container_object(w, cg, ctr, pending ? m : NULL);
 	if (cg && (cg->id.pod || (pod && !pod->standalone)))
@@ -138,6 +139,7 @@ bool agent_k8s_hold_line(struct agent *a, int type)
 	m->active = false;
 	if (w->err)
 		return false;
+	m->time_ns = a->line_time_ns;
 	return k8s_hold__push(a->k8s.hold, w->buf, w->len, m, type,
 			      agent_boot_ns() + a->cfg.k8s_hold_ns) == 0;
 }
@@ -151,10 +153,11 @@ static bool held_ready(void *ctx, const struct k8s_held *e)
 	return find(a->k8s.pods, e->m.pod_uid, e->m.ctr_id, &pod, &ctr);
 }
 
+/* Append n bytes to the line being assembled in a->k8s.line (sized for the worst case). */
 static void put(struct agent *a, const char *s, size_t n)
 {
-	if (n && fwrite(s, 1, n, a->out) != n)
-		a->k8s.write_err = true;
+	memcpy(a->k8s.line + a->k8s.line_len, s, n);
+	a->k8s.line_len += n;
 }
 
 /* Write a held line with what the cache knows now spliced in. */
@@ -164,10 +167,20 @@ static void held_emit(void *ctx, const struct k8s_held *e, bool resolved)
 	const struct k8s_pod *pod;
 	const struct k8s_container *ctr;
 	const char *l = e->line;
-	size_t at = 0;
+	size_t at = 0, need;
 
 	find(a->k8s.pods, e->m.pod_uid, e->m.ctr_id, &pod, &ctr);
-	a->k8s.write_err = false;
+	need = e->len + 16 + (ctr ? ctr->json_len : 0) + (pod ? pod->json_len : 0);
+	if (need > a->k8s.line_cap) {
+		char *n = realloc(a->k8s.line, need);
+
+		if (!n) {
+			a->cnt.output_errors++;
+			return;
+		}
+		a->k8s.line = n, a->k8s.line_cap = need;
+	}
+	a->k8s.line_len = 0;
 	if (ctr && e->m.ctr_at != K8S_HOLD_NONE) {
 		put(a, l, e->m.ctr_at);
 		put(a, ",", 1);
@@ -186,8 +199,10 @@ static void held_emit(void *ctx, const struct k8s_held *e, bool resolved)
 		at = e->m.attr_at + strlen("pending");
 	}
 	put(a, l + at, e->len - at);
+	agent_outputs_line(a, OUT_EVENT, e->type, 6, e->m.time_ns, a->k8s.line, a->k8s.line_len);
 	put(a, "\n", 1);
-	if (a->k8s.write_err)
+	if (a->cfg.stdout_events &&
+	    fwrite(a->k8s.line, 1, a->k8s.line_len, a->out) != a->k8s.line_len)
 		a->cnt.output_errors++;
 	else if (e->type > 0 && e->type < VG_EV_MAX)
 		a->cnt.written[e->type]++;
@@ -325,6 +340,9 @@ void agent_k8s_stop(struct agent *a)
 	a->k8s.hold = NULL;
 	pod_cache__free(a->k8s.pods);
 	a->k8s.pods = NULL;
+	free(a->k8s.line);
+	a->k8s.line = NULL;
+	a->k8s.line_len = a->k8s.line_cap = 0;
 }
 
 void agent_k8s_stats(struct agent *a)

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "proc_cache.h"
+#include "redact.h"
 
 struct plist {
 	struct proc_entry head; /* sentinel */
@@ -18,6 +19,10 @@ struct proc_cache {
 	uint64_t grace_ns;
 	uint64_t tick_ns;
 	struct proc_cache_stats st;
+	const struct redactor *redact; /* secrets out of argv before anyone sees it */
+	char *scratch; /* the redacted argv */
+	size_t scratch_cap;
+	bool inheriting; /* copying a parent's argv: already redacted */
 };
 
 static void plist_init(struct plist *l)
@@ -281,11 +286,43 @@ static size_t str_bytes(const char *s)
 	return s ? strlen(s) + 1 : 0;
 }
 
+void proc_cache__set_redactor(struct proc_cache *c, const struct redactor *r)
+{
+	c->redact = r;
+}
+
+/* argv with its secrets replaced (redact.h); args itself when there is nothing to do. */
+static const char *redacted(struct proc_cache *c, const char *args, uint32_t *len)
+{
+	size_t need = 2 * (size_t)*len + 64, n; /* "***" for a 1-byte value: at most 2x */
+	unsigned hits = 0;
+
+	if (!c->redact || c->inheriting || !*len)
+		return args;
+	if (need > c->scratch_cap) {
+		char *p = realloc(c->scratch, need);
+
+		if (!p)
+			return NULL;
+		c->scratch = p, c->scratch_cap = need;
+	}
+	n = redact__args(c->redact, args, *len, c->scratch, c->scratch_cap, &hits);
+	if (!hits)
+		return args;
+	c->st.redacted++;
+	*len = n < c->scratch_cap ? n : c->scratch_cap;
+	return c->scratch;
+}
+
 int proc_entry__set_strings(struct proc_cache *c, struct proc_entry *e, const char *binary,
 			    const char *args, uint32_t args_len, const char *cwd)
 {
 	size_t bytes = 0;
 	int err = 0;
+
+	/* no argv at all rather than one with its secret when there is no memory to redact */
+	if (args && !(args = redacted(c, args, &args_len)))
+		args_len = 0, args = "";
 
 	proc_entry__drop_json(c, e);
 	if (binary)
@@ -317,8 +354,13 @@ int proc_entry__inherit(struct proc_cache *c, struct proc_entry *child,
 	child->euid = parent->euid;
 	child->egid = parent->egid;
 	child->auid = parent->auid;
-	return proc_entry__set_strings(c, child, parent->binary, parent->args, parent->args_len,
-				       parent->cwd);
+	int err;
+
+	c->inheriting = true;
+	err = proc_entry__set_strings(c, child, parent->binary, parent->args, parent->args_len,
+				      parent->cwd);
+	c->inheriting = false;
+	return err;
 }
 
 struct proc_entry *proc_cache__parent(struct proc_cache *c, const struct proc_entry *e)
@@ -409,6 +451,7 @@ void proc_cache__free(struct proc_cache *c)
 {
 	if (!c)
 		return;
+	free(c->scratch);
 	for (size_t i = 0; i < c->nbuckets; i++) {
 		struct proc_entry *e = c->buckets[i], *n;
 

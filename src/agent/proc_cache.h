@@ -54,6 +54,7 @@ struct proc_cache_stats {
 	uint64_t evictions; /* removed to make room (capacity or bytes) */
 	uint64_t evictions_live; /* of which still-running processes */
 	uint64_t expired; /* exited entries removed after their grace period */
+	uint64_t redacted; /* argv blocks that had a secret replaced */
 };
 
 struct proc_cache;
@@ -61,6 +62,10 @@ struct proc_cache;
 /* capacity: entries; max_bytes: heap for strings; grace_ns: how long exits are kept. */
 struct proc_cache *proc_cache__new(size_t capacity, size_t max_bytes, uint64_t grace_ns);
 void proc_cache__free(struct proc_cache *c);
+/* Redact secrets from every argv set from now on (redact.h); NULL: none. r must outlive c
+ * or be replaced. */
+struct redactor;
+void proc_cache__set_redactor(struct proc_cache *c, const struct redactor *r);
 /* Find by tgid. start_ns 0 matches any; otherwise it must match (tick-tolerant for entries
  * seeded from /proc). Touches the LRU. */
 struct proc_entry *proc_cache__lookup(struct proc_cache *c, uint32_t tgid, uint64_t start_ns);

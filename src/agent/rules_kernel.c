@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "agent.h"
+#include "reload.h"
 #include "log.h"
 #include "rules_prefilter.h"
 #include "vigil.skel.h"
@@ -92,4 +93,29 @@ int agent_rules_kernel(struct agent *a)
 	}
 	free(rp);
 	return err;
+}
+
+/* After a rule reload: each prefiltered type gets the new rules' paths added (the old ones
+ * stay: they only let more through), or loses its filter when the new rules cannot bound it.
+ * A type that was not prefiltered stays so until a restart. */
+void agent_rules_kernel_reload(struct agent *a)
+{
+	struct rp_paths *rp;
+
+	if (!a->skel || !a->skel->bss->vg_rule_types)
+		return;
+	if (!a->rules.eng || !(rp = malloc(sizeof(*rp)))) {
+		a->skel->bss->vg_rule_types = 0;
+		return;
+	}
+	for (size_t i = 0; i < sizeof(prefilter_types) / sizeof(prefilter_types[0]); i++) {
+		int t = prefilter_types[i];
+
+		/* not filtered, or no rule wants it any more (the old paths pass, unused) */
+		if (!(a->skel->bss->vg_rule_types >> t & 1) || !agent_rules_want(a, t))
+			continue;
+		if (prefilter_type(a, rp, t) || rp->any)
+			a->skel->bss->vg_rule_types &= ~(1ull << t);
+	}
+	free(rp);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "reload.h"
 #include "idnames.h"
 #include "k8s_pod.h"
 #include "log.h"
@@ -33,6 +34,13 @@ struct agent_rules_state {
 	char labels[8192];		   /* k8s.pod.labels of the record, rendered on demand */
 	struct idnames names; /* user.name, group.name */
 	struct json_w alert;
+	struct rule_count *counts; /* per rule, in definition order: the stats' by_rule */
+	size_t ncounts;
+};
+
+struct rule_count {
+	const struct rules_rule *r;
+	uint64_t alerts, monitored;
 };
 
 static void fill_proc(struct rv_proc *p, const struct proc_entry *pe)
@@ -186,6 +194,28 @@ struct rv_event *agent_rules_view(struct agent *a, const struct vg_hdr *h,
 	return v;
 }
 
+/* Count an alert (or a monitored match) of r for the stats; alerts are rare enough for a
+ * scan of the rules. */
+static void rule_count(struct agent *a, const struct rules_rule *r, bool monitored)
+{
+	struct agent_rules_state *st = a->rules.st;
+
+	for (size_t i = 0; i < st->ncounts; i++) {
+		if (st->counts[i].r != r)
+			continue;
+		if (monitored)
+			st->counts[i].monitored++;
+		else
+			st->counts[i].alerts++;
+		return;
+	}
+}
+
+void agent_rules_count(struct agent *a, const struct rules_rule *r)
+{
+	rule_count(a, r, false);
+}
+
 /* A rule matched: enforcement acts now (before the line is built), and the match is kept
  * for its alert unless its mode or threshold says no alert. */
 static void add_match(struct agent *a, const struct rules_rule *r)
@@ -193,7 +223,10 @@ static void add_match(struct agent *a, const struct rules_rule *r)
 	struct enf_result res;
 
 	if (!agent_enforce_match(a, r, a->rules.enf_code, &res)) {
-		a->rules.monitored += res.mode == RULES_MODE_MONITOR;
+		if (res.mode == RULES_MODE_MONITOR) {
+			a->rules.monitored++;
+			rule_count(a, r, true);
+		}
 		return;
 	}
 	if (a->rules.nmatched < AGENT_MATCH_MAX) {
@@ -254,13 +287,21 @@ void agent_rules_alerts(struct agent *a)
 
 		json_reset(w);
 		if (rules_alert__render_ex(w, r, &a->rules.view, a->cfg.node, members, mlen,
-					   extra, elen) ||
-		    fwrite(w->buf, 1, w->len, a->alerts_out) != w->len ||
-		    fputc('\n', a->alerts_out) == EOF) {
+					   extra, elen)) {
+			a->rules.alert_errors++;
+			continue;
+		}
+		agent_outputs_line(a, OUT_ALERT, 0, r->priority, a->line_time_ns, w->buf, w->len);
+		if (a->cfg.stdout_alerts && (fwrite(w->buf, 1, w->len, a->alerts_out) != w->len ||
+					     fputc('\n', a->alerts_out) == EOF)) {
 			a->rules.alert_errors++;
 			continue;
 		}
 		a->rules.alerts[r->priority]++;
+		agent_rules_count(a, r);
+		if (a->podc.nslots && a->rules.cg && a->rules.cg->k8s_pod)
+			pod_counts__add(&a->podc, a->rules.cg->k8s_pod->namespace,
+					a->rules.cg->k8s_pod->name, 0, 1);
 	}
 	a->rules.nmatched = 0;
 }
@@ -289,13 +330,13 @@ static void log_load(const struct rules_set *rs)
 	}
 }
 
-static int load(struct agent *a, struct rules_set *rs)
+static int load(const struct vg_config *cfg, struct rules_set *rs)
 {
 	char def[4096];
 	struct stat sb;
 	int err = 0;
 
-	if (!a->cfg.nrules) {
+	if (!cfg->nrules) {
 		if ((err = rules_default__path(def, sizeof(def)))) {
 			log_warn("rules: vigil's default rule file is not installed (looked in "
 				 "/etc/vigil/rules, the install prefix and next to the binary): no "
@@ -306,8 +347,8 @@ static int load(struct agent *a, struct rules_set *rs)
 		if (!err && !stat(VIGIL_RULES_USER_DIR, &sb) && S_ISDIR(sb.st_mode))
 			err = rules_set__load_path(rs, VIGIL_RULES_USER_DIR); /* site rules */
 	}
-	for (unsigned i = 0; i < a->cfg.nrules; i++) {
-		int e = rules_set__load_path(rs, a->cfg.rules[i]);
+	for (unsigned i = 0; i < cfg->nrules; i++) {
+		int e = rules_set__load_path(rs, cfg->rules[i]);
 
 		err = err ? err : e;
 	}
@@ -323,9 +364,58 @@ static int load(struct agent *a, struct rules_set *rs)
 	return 0;
 }
 
+static void state_free(struct agent_rules_state *st)
+{
+	if (!st)
+		return;
+	re_engine__free(st->eng);
+	rules_set__free(st->set);
+	json_free(&st->alert);
+	free(st->scratch);
+	free(st->counts);
+	free(st);
+}
+
+/* Load and compile the rules cfg names into a new state. 1: no rules (*out NULL). */
+static int state_build(const struct vg_config *cfg, struct agent_rules_state **out)
+{
+	struct re_opts o = { .sz = sizeof(o), .min_priority = cfg->min_priority };
+	struct agent_rules_state *st;
+	int err;
+
+	*out = NULL;
+	if (cfg->no_rules)
+		return 1;
+	if (!(st = calloc(1, sizeof(*st))) || !(st->scratch = malloc(RV_SCRATCH_DEFAULT)) ||
+	    !(st->set = rules_set__new()) || json_init(&st->alert, EVENT_LINE_MAX + RA_OUTPUT_MAX)) {
+		state_free(st);
+		return -ENOMEM;
+	}
+	if ((err = load(cfg, st->set)) ||
+	    ((err = re_engine__new(st->set, &o, &st->eng)) && err != -EINVAL)) {
+		state_free(st);
+		return err;
+	}
+	st->ncounts = rules_set__nrules(st->set);
+	if (!(st->counts = calloc(st->ncounts ? st->ncounts : 1, sizeof(*st->counts)))) {
+		state_free(st);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < st->ncounts; i++)
+		st->counts[i].r = rules_set__rule(st->set, i);
+	*out = st;
+	return 0;
+}
+
+static void install(struct agent *a, struct agent_rules_state *st)
+{
+	a->rules.st = st;
+	a->rules.eng = st ? st->eng : NULL;
+	a->rules.want = st && st->eng ? re_engine__events(st->eng) : 0;
+}
+
 int agent_rules_start(struct agent *a)
 {
-	struct re_opts o = { .sz = sizeof(o), .min_priority = a->cfg.min_priority };
 	struct agent_rules_state *st;
 	int err;
 
@@ -337,18 +427,11 @@ int agent_rules_start(struct agent *a)
 		log_info("rules: none (--no-rules)");
 		return 0;
 	}
-	if (!(st = calloc(1, sizeof(*st))) || !(st->scratch = malloc(RV_SCRATCH_DEFAULT)) ||
-	    !(st->set = rules_set__new()) || json_init(&st->alert, EVENT_LINE_MAX + RA_OUTPUT_MAX)) {
-		a->rules.st = st;
-		return -ENOMEM;
-	}
-	a->rules.st = st;
-	if ((err = load(a, st->set)))
+	if ((err = state_build(&a->cfg, &st)))
 		return err > 0 ? 0 : err;
-	if ((err = re_engine__new(st->set, &o, &st->eng)) && err != -EINVAL)
-		return err;
-	a->rules.eng = st->eng;
-	a->rules.want = re_engine__events(st->eng);
+	install(a, st);
+	if (!st->eng)
+		return 0;
 	if (!re_engine__nrules(st->eng) && !a->cfg.events)
 		log_warn("rules: no rule is active and --events selects nothing: vigil will write "
 			 "only its stats records");
@@ -358,23 +441,65 @@ int agent_rules_start(struct agent *a)
 	return 0;
 }
 
+int agent_rules_reload_build(const struct vg_config *cfg, struct agent_rules_state **out)
+{
+	int err = state_build(cfg, out);
+
+	return err > 0 ? 0 : err;
+}
+
+/* Swap in a state built by agent_rules_reload_build, between two records; the old one goes. */
+void agent_rules_reload_install(struct agent *a, struct agent_rules_state *st)
+{
+	struct agent_rules_state *old = a->rules.st;
+
+	a->rules.nmatched = 0;
+	install(a, st);
+	state_free(old);
+}
+
+void agent_rules_reload_discard(struct agent_rules_state *st)
+{
+	state_free(st);
+}
+
+size_t agent_rules_active(const struct agent *a)
+{
+	return a->rules.eng ? re_engine__nrules(a->rules.eng) : 0;
+}
+
+struct re_engine *agent_rules_state_engine(const struct agent_rules_state *st)
+{
+	return st ? st->eng : NULL;
+}
+
 void agent_rules_stop(struct agent *a)
 {
-	struct agent_rules_state *st = a->rules.st;
-
 	if (a->alerts_out && a->alerts_out != a->out && a->alerts_out != stdout)
 		fclose(a->alerts_out);
 	a->alerts_out = a->out;
-	if (!st)
-		return;
-	re_engine__free(st->eng);
-	a->rules.eng = NULL;
-	rules_set__free(st->set);
-	json_free(&st->alert);
-	free(st->scratch);
-	free(st);
-	a->rules.st = NULL;
-	a->rules.want = 0;
+	state_free(a->rules.st);
+	install(a, NULL);
+}
+
+/* Alerts and monitored matches per rule, for the rules that had any (metrics label them). */
+static void by_rule(struct json_w *w, const struct agent_rules_state *st)
+{
+	json_key(w, "by_rule");
+	json_obj_begin(w);
+	for (size_t i = 0; i < st->ncounts; i++) {
+		const struct rule_count *c = &st->counts[i];
+
+		if (!c->alerts && !c->monitored)
+			continue;
+		json_key(w, c->r->name);
+		json_obj_begin(w);
+		json_kstr(w, "priority", rules_priority__name(c->r->priority));
+		json_ku64(w, "alerts", c->alerts);
+		json_ku64(w, "monitored", c->monitored);
+		json_obj_end(w);
+	}
+	json_obj_end(w);
 }
 
 /* The "rules" object of the stats record. */
@@ -402,6 +527,7 @@ void agent_rules_stats(struct agent *a)
 	json_ku64(w, "alert_errors", a->rules.alert_errors);
 	json_ku64(w, "alerts_dropped", a->rules.alerts_dropped);
 	json_ku64(w, "monitored", a->rules.monitored);
+	by_rule(w, a->rules.st);
 	json_key(w, "names"); /* the user and group name cache */
 	json_obj_begin(w);
 	json_ku64(w, "capacity", 2 * IDNAMES_SLOTS);

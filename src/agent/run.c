@@ -10,6 +10,8 @@
 #include "agent.h"
 #include "log.h"
 #include "procfs.h"
+#include "redact.h"
+#include "reload.h"
 #include "scope.h"
 
 
@@ -17,8 +19,11 @@ static struct agent *the_agent; /* for the signal handler only */
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	if (the_agent)
+	if (!the_agent)
+		return;
+	if (sig == SIGHUP)
+		the_agent->reload = 1;
+	else
 		the_agent->stop = 1;
 }
 
@@ -49,6 +54,7 @@ static int install_signals(struct agent *a)
 	the_agent = a;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
+	    sigaction(SIGHUP, &sa, NULL) < 0 ||
 	    signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
 		log_error("cannot install signal handlers: %s", strerror(errno));
 		return -errno;
@@ -72,6 +78,7 @@ static void seed_fds(struct agent *a)
 
 static int setup(struct agent *a)
 {
+	char errbuf[512] = "";
 	struct procfs_seed_stats seed;
 	int err;
 
@@ -87,25 +94,31 @@ static int setup(struct agent *a)
 				   a->cfg.exit_grace_ns);
 	a->cgroups = container_cache__new(a->cfg.cgroup_cache_entries);
 	a->fds = fd_table__new(a->cfg.fd_table_entries);
+	if (a->cfg.metrics.per_pod && pod_counts__init(&a->podc, a->cfg.metrics.per_pod_max))
+		return -ENOMEM;
 	if (!a->last_seq || !a->procs || !a->cgroups || !a->fds || json_init(&a->json, EVENT_LINE_MAX) ||
 	    json_init(&a->json_obj, EVENT_LINE_MAX)) {
 		log_error("out of memory setting up caches");
 		return -ENOMEM;
 	}
+	if (!(a->redactor = redact__new(a->cfg.redact, a->cfg.nredact, errbuf, sizeof(errbuf)))) {
+		log_error("redact: %s", errbuf[0] ? errbuf : "out of memory");
+		return -EINVAL;
+	}
+	proc_cache__set_redactor(a->procs, a->redactor);
 	agent_sync_clock(a);
 	a->started_boot_ns = agent_boot_ns();
 	/* before the BPF load, so the first pod list runs while the programs load */
 	if ((err = agent_k8s_start(a)))
 		return err;
-	/* with rule files named, the output is alerts unless events were asked for too */
-	if (a->cfg.nrules && !a->cfg.events_given)
-		a->cfg.events = 0;
-	if ((err = agent_rules_start(a)))
+	config_finish(&a->cfg);
+	if ((err = agent_rules_start(a)) || (err = agent_outputs_start(a)))
 		return err;
 	a->kernel_events = a->cfg.events | a->rules.want;
 	/* attach before seeding, so a process that starts in between is seen by one or both */
 	if ((err = agent_bpf_start(a)))
 		return err;
+	agent_bpf_stats_start(a);
 	if (a->cfg.seed_procfs) {
 		err = procfs_seed(a->procs, "/proc", a->env.cgroup2, &seed);
 		if (err)
@@ -120,10 +133,14 @@ static int setup(struct agent *a)
 static void teardown(struct agent *a)
 {
 	agent_k8s_stop(a);
+	agent_outputs_stop(a);
 	agent_rules_stop(a);
 	fd_table__free(a->fds);
+	agent_bpf_stats_stop(a);
+	pod_counts__free(&a->podc);
 	agent_bpf_stop(a);
 	proc_cache__free(a->procs);
+	redact__free(a->redactor);
 	container_cache__free(a->cgroups);
 	json_free(&a->json);
 	json_free(&a->json_obj);
@@ -166,6 +183,10 @@ static int loop(struct agent *a)
 			return n;
 		}
 		agent_k8s_poll(a);
+		if (a->reload) {
+			a->reload = 0;
+			agent_reload(a);
+		}
 		/* idle: out now; busy: every 5 ms, so lines leave in big writes */
 		now = agent_boot_ns();
 		if (n == 0 || now - last_flush >= 5000000ull) {
@@ -187,6 +208,7 @@ int agent_run(const struct vg_config *cfg)
 	if (!a)
 		return -ENOMEM;
 	a->cfg = *cfg;
+	a->bpf_stats_fd = -1;
 	a->out = stdout;
 	a->alerts_out = stdout;
 	/* whole lines go out in large writes: at 100k events/s a 4 KiB stdio buffer meant a write
@@ -205,6 +227,8 @@ int agent_run(const struct vg_config *cfg)
 		agent_bpf_detach(a);
 		ring_buffer__consume(a->rb);
 		agent_k8s_flush(a);
+		/* the outputs deliver (or spill) what they hold; the final record counts it */
+		agent_outputs_stop(a);
 		agent_emit_stats(a, true);
 		fflush(a->out);
 		if (a->alerts_out && a->alerts_out != a->out)

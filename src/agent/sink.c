@@ -160,15 +160,24 @@ int sink__start(struct sink *s)
 	return 0;
 }
 
-void sink__stop(struct sink *s, unsigned drain_ms)
+void sink__request_stop(struct sink *s, unsigned drain_ms)
 {
 	if (!s || !s->started)
 		return;
 	pthread_mutex_lock(&s->mu);
-	s->stopping = true;
-	s->drain_until = sink_now_ns(CLOCK_MONOTONIC) + drain_ms * 1000000ull;
+	if (!s->stopping) {
+		s->stopping = true;
+		s->drain_until = sink_now_ns(CLOCK_MONOTONIC) + drain_ms * 1000000ull;
+	}
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
+}
+
+void sink__stop(struct sink *s, unsigned drain_ms)
+{
+	if (!s || !s->started)
+		return;
+	sink__request_stop(s, drain_ms);
 	pthread_join(s->thr, NULL);
 	s->started = false;
 }

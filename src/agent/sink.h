@@ -128,9 +128,12 @@ int sink__offer_line(struct sink *s, int kind, int type, int prio, uint64_t time
 /* Stop the thread: try to deliver what is queued for up to drain_ms, then spill the alerts
  * left (dropping and counting the rest), disconnect. Idempotent. */
 void sink__stop(struct sink *s, unsigned drain_ms);
+/* Only ask (no wait), so that several sinks drain at once; sink__stop then joins. */
+void sink__request_stop(struct sink *s, unsigned drain_ms);
 void sink__free(struct sink *s);
 void sink__stats(struct sink *s, struct sink_stats *st);
 const char *sink__name(const struct sink *s);
+const char *sink__kind(const struct sink *s); /* its ops' kind */
 /* A heap copy of a record (for sinks and the spill store). NULL on ENOMEM. */
 struct out_rec *out_rec__new(int kind, int type, int prio, uint64_t time_ns, const char *line,
 			     size_t len);

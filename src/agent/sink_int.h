@@ -35,6 +35,5 @@ struct sink {
 void *sink_worker(void *arg);
 void sink_take_locked(struct sink *s);
 uint64_t sink_now_ns(clockid_t clk);
-const char *sink__kind(const struct sink *s);
 
 #endif /* VIGIL_SINK_INT_H */

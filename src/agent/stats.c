@@ -86,6 +86,7 @@ static void cache_objects(struct agent *a)
 	json_ku64(w, "evictions", ps.evictions);
 	json_ku64(w, "evictions_live", ps.evictions_live);
 	json_ku64(w, "expired", ps.expired);
+	json_ku64(w, "redacted", ps.redacted);
 	json_ku64(w, "hits", ps.hits);
 	json_ku64(w, "misses", ps.misses);
 	json_obj_end(w);
@@ -137,7 +138,32 @@ static void drops_object(struct agent *a, const struct vg_kstats *k)
 	json_obj_end(w);
 }
 
-int agent_emit_stats(struct agent *a, bool final)
+/* Per-pod counts (metrics.per_pod): "pods" and what went past the cap. */
+static void pods_object(struct json_w *w, const struct pod_counts *pc)
+{
+	if (!pc->nslots)
+		return;
+	json_key(w, "pods");
+	json_obj_begin(w);
+	for (size_t i = 0; i < pc->nslots; i++) {
+		if (!pc->slots[i].key[0])
+			continue;
+		json_key(w, pc->slots[i].key);
+		json_obj_begin(w);
+		json_ku64(w, "events", pc->slots[i].events);
+		json_ku64(w, "alerts", pc->slots[i].alerts);
+		json_obj_end(w);
+	}
+	json_obj_end(w);
+	json_key(w, "pods_overflow");
+	json_obj_begin(w);
+	json_ku64(w, "events", pc->overflow_events);
+	json_ku64(w, "alerts", pc->overflow_alerts);
+	json_obj_end(w);
+}
+
+/* The stats record in a->json, but for its closing brace. */
+static void render_stats(struct agent *a, bool final)
 {
 	struct json_w *w = &a->json;
 	struct vg_kstats k;
@@ -153,6 +179,7 @@ int agent_emit_stats(struct agent *a, bool final)
 	json_kstr(w, "schema", VIGIL_SCHEMA);
 	json_kstr(w, "type", "stats");
 	json_ktime(w, "time", real / 1000000000, real % 1000000000);
+	a->line_time_ns = real;
 	json_kstr(w, "node", a->cfg.node);
 	json_kbool(w, "final", final);
 	per_type(w, "events", a->cnt.received);
@@ -164,6 +191,9 @@ int agent_emit_stats(struct agent *a, bool final)
 	agent_k8s_stats(a);
 	agent_rules_stats(a);
 	agent_enforce_stats(a);
+	agent_outputs_stats(a);
+	agent_bpf_prog_stats(a);
+	pods_object(w, &a->podc);
 	json_key(w, "agent");
 	json_obj_begin(w);
 	json_key(w, "cpu_user_s");
@@ -175,7 +205,24 @@ int agent_emit_stats(struct agent *a, bool final)
 	json_key(w, "uptime_s");
 	json_double(w, (now - a->started_boot_ns) / 1e9, 3);
 	json_obj_end(w);
+}
+
+int agent_emit_stats(struct agent *a, bool final)
+{
+	render_stats(a, final);
 	return agent_write_line(a, 0);
+}
+
+/* The stats record, rendered and not written: what the metrics endpoint serves. Returns the
+ * document in a->json (valid until the next line is built), or NULL. */
+const char *agent_stats_snapshot(struct agent *a, size_t *len)
+{
+	render_stats(a, false);
+	json_obj_end(&a->json);
+	if (a->json.err)
+		return NULL;
+	*len = a->json.len;
+	return a->json.buf;
 }
 
 void agent_print_summary(struct agent *a)

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Enforcement across a rule reload (SIGHUP). The kernel's policies, their ids and the
+ * programs attached were set from the rules at start-up; a reload that leaves every acting
+ * rule as it was (name, action, mode, threshold, condition) keeps them untouched, so
+ * enforcement never pauses, and only moves the entries onto the new rule objects. A reload
+ * that changes what is enforced is refused whole: rewriting live policies in place could
+ * leave a moment where a policy bit means another rule, and a restart is the honest way.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "enforce_int.h"
+#include "log.h"
+#include "rules_cond.h"
+#include "rules_eval.h"
+
+#define DUMP_MAX 16384
+
+static bool same_rule(const struct enf_entry *o, const struct enf_entry *n, char *b1, char *b2)
+{
+	const struct rules_rule *x = o->rule, *y = n->rule;
+
+	if (strcmp(x->name, y->name) || x->action != y->action || o->mode != n->mode ||
+	    x->thr_count != y->thr_count || x->thr_window_ns != y->thr_window_ns ||
+	    o->kernel != n->kernel || o->id != n->id || o->devices != n->devices ||
+	    o->host_explicit != n->host_explicit)
+		return false;
+	rules_cond__dump(x->cond, 16, b1, DUMP_MAX); /* macros opened: their bodies count */
+	rules_cond__dump(y->cond, 16, b2, DUMP_MAX);
+	return !strcmp(b1, b2);
+}
+
+/* The enforcement entries the new engine would get under nc's --rule-mode. */
+static int plan_new(struct agent *a, struct re_engine *eng, const struct vg_config *nc,
+		    struct agent_enforce_state **out)
+{
+	struct agent_enforce_state *cur = a->enf;
+	struct re_engine *cur_eng = a->rules.eng;
+	int cur_mode = a->cfg.rule_mode, err;
+
+	a->enf = NULL;
+	a->rules.eng = eng;
+	a->cfg.rule_mode = nc->rule_mode;
+	err = eng ? agent_enforce_prepare(a) : 0;
+	*out = a->enf;
+	a->enf = cur;
+	a->rules.eng = cur_eng;
+	a->cfg.rule_mode = cur_mode;
+	return err;
+}
+
+static void free_state(struct agent_enforce_state *st)
+{
+	if (!st)
+		return;
+	for (unsigned i = 0; i < st->n; i++)
+		free(st->ents[i].plan);
+	free(st);
+}
+
+int agent_enforce_reload_check(struct agent *a, struct re_engine *eng,
+			       const struct vg_config *nc)
+{
+	struct agent_enforce_state *ns = NULL, *cur = a->enf;
+	char *b1 = malloc(DUMP_MAX), *b2 = malloc(DUMP_MAX);
+	unsigned n = cur ? cur->n : 0;
+	int err = plan_new(a, eng, nc, &ns);
+
+	if (!err && (!b1 || !b2))
+		err = -ENOMEM;
+	if (!err && (ns ? ns->n : 0) != n)
+		err = -EBUSY;
+	for (unsigned i = 0; !err && i < n; i++)
+		if (!same_rule(&cur->ents[i], &ns->ents[i], b1, b2))
+			err = -EBUSY;
+	if (err == -EBUSY)
+		log_error("reload: the rules that enforce (action, mode, threshold or condition) "
+			  "changed; enforcement changes take a restart, so the running "
+			  "configuration stays");
+	if (!err && cur) /* keep the live state, on the new rule objects and plans */
+		for (unsigned i = 0; i < n; i++) {
+			free(cur->ents[i].plan);
+			cur->ents[i].rule = ns->ents[i].rule;
+			cur->ents[i].plan = ns->ents[i].plan;
+			ns->ents[i].plan = NULL;
+		}
+	free_state(ns);
+	free(b1);
+	free(b2);
+	return err;
+}
