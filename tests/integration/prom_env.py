@@ -62,7 +62,7 @@ class PromEnv:
         self.metrics_path = metrics_path
         self.binary = binary
         self._own_dir = workdir is None
-        self.workdir = workdir or tempfile.mkdtemp(prefix="vigil-prom-")
+        self.workdir = workdir  # made by start() when None
         self.port = None
         self.proc = None
         self._log = None
@@ -97,21 +97,31 @@ class PromEnv:
             cwd=self.workdir)
 
     def start(self, attempts=3):
-        """Start Prometheus; retried on another port when the chosen one was taken."""
+        """Start Prometheus and wait until it is ready; retried on another port when the
+        chosen one was taken. On failure everything is cleaned up (as by stop())."""
         if not os.access(self.binary, os.X_OK):
             raise PromError(f"{self.binary} not found: apt-get install prometheus")
-        for _ in range(attempts):
-            self._spawn()
-            try:
-                self.wait_ready()
-                return self
-            except PromError:
-                in_use = "address already in use" in self.log_tail()
-                self._kill()
-                if not in_use:
-                    raise
-        raise PromError(f"prometheus could not listen after {attempts} attempts:\n"
-                        + self.log_tail())
+        if self.workdir is None:
+            self.workdir = tempfile.mkdtemp(prefix="vigil-prom-")
+        try:
+            for _ in range(attempts):
+                self._spawn()
+                try:
+                    self.wait_ready()
+                    return self
+                except PromError:
+                    in_use = "address already in use" in self.log_tail()
+                    self._kill()
+                    if not in_use:
+                        raise
+            raise PromError(f"prometheus could not listen after {attempts} attempts:\n"
+                            + self.log_tail())
+        except BaseException:
+            log = self.log_tail()
+            self.stop()
+            if log:
+                print(log)
+            raise
 
     def _get(self, path, params=None, timeout=5):
         url = self.url + path
@@ -211,8 +221,9 @@ class PromEnv:
     def stop(self):
         """Stop Prometheus and remove its directory (when PromEnv made it)."""
         self._kill()
-        if self._own_dir:
+        if self._own_dir and self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
 
     def __enter__(self):
         return self.start()

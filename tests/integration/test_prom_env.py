@@ -98,6 +98,11 @@ def test_stop_cleans_up(fixed):
     prom.stop()  # idempotent
 
 
-def test_missing_binary(fixed, tmp_path):
+def test_start_failures_clean_up(fixed, tmp_path):
     with pytest.raises(PromError, match="not found"):
         PromEnv(fixed.target, binary=str(tmp_path / "nope")).start()
+    # a configuration Prometheus refuses: it exits, and start() says why
+    prom = PromEnv(fixed.target, scrape_interval="not-a-duration")
+    with pytest.raises(PromError, match="exited with"):
+        prom.start()
+    assert prom.proc is None and prom.workdir is None
