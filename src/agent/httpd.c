@@ -219,7 +219,8 @@ static int parse_request_line(const char *line, size_t n, struct http_req *req)
 	if (!sp1)
 		return 400;
 	sp2 = memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - line));
-	if (!sp2 || (size_t)(sp1 - line) >= sizeof(req->method) || !is_token(line, (size_t)(sp1 - line)))
+	if (!sp2 || (size_t)(sp1 - line) >= sizeof(req->method) ||
+	    !is_token(line, (size_t)(sp1 - line)))
 		return 400;
 	memcpy(req->method, line, (size_t)(sp1 - line));
 	req->method[sp1 - line] = '\0';

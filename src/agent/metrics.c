@@ -108,7 +108,8 @@ static void serve_healthz(struct metrics *m, int fd, bool head)
 	if (!hb) {
 		respond_text(fd, 503, "", "not alive: no heartbeat from the main loop yet\n", head);
 	} else if (now > hb && now - hb >= METRICS_STALL_NS) {
-		snprintf(msg, sizeof(msg), "not alive: the main loop's last heartbeat was %.1f s ago\n",
+		snprintf(msg, sizeof(msg),
+			 "not alive: the main loop's last heartbeat was %.1f s ago\n",
 			 (now - hb) / 1e9);
 		respond_text(fd, 503, "", msg, head);
 	} else {
@@ -264,8 +265,8 @@ void metrics__publish(struct metrics *m, const char *stats_json, size_t len)
 		return;
 	if (len > METRICS_SNAPSHOT_MAX) {
 		if (m->snap_too_big++ == 0)
-			log_warn("metrics: a stats record of %zu bytes is over %u: /metrics keeps the "
-				 "previous one (logged once)", len, METRICS_SNAPSHOT_MAX);
+			log_warn("metrics: a stats record of %zu bytes is over %u: /metrics "
+				 "keeps the previous one (logged once)", len, METRICS_SNAPSHOT_MAX);
 		return;
 	}
 	pthread_mutex_lock(&m->lock);

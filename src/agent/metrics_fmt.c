@@ -176,7 +176,7 @@ static bool mw__series(struct mw *w, const struct mlabel *l, size_t nl)
 	w->n++;
 	buf__str(w->b, name);
 	for (size_t i = 0; i < nl; i++) {
-		buf__str(w->b, i ? ",": "{");
+		buf__str(w->b, i ? "," : "{");
 		buf__str(w->b, l[i].name);
 		buf__str(w->b, "=\"");
 		buf__label_value(w->b, l[i].val, l[i].len);
@@ -267,7 +267,8 @@ bool mj_ku64(json_object *o, const char *key, uint64_t *out)
 
 bool mj_dbl(json_object *v, double *out)
 {
-	if (!v || !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
+	if (!v ||
+	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
 		return false;
 	*out = json_object_get_double(v);
 	return true;
@@ -289,7 +290,8 @@ bool mj_ktime(json_object *o, const char *key, double *out)
 	double frac = 0, scale = 0.1;
 	int n = 0;
 
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return false;
 	s = json_object_get_string(v);
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,

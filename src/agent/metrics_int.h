@@ -17,20 +17,24 @@
 /* id, name, TYPE, HELP. docs/metrics.md describes each family with its labels; the dashboard
  * test (tests/integration/test_grafana_dashboard.py) reads the names from here. */
 #define METRICS_FAMILIES(X)                                                                        \
-	X(BUILD_INFO, "vigil_build_info", GAUGE, "The agent's version and event schema (always 1).") \
-	X(UPTIME, "vigil_uptime_seconds", GAUGE, "Seconds since the agent started.")                \
+	X(BUILD_INFO, "vigil_build_info", GAUGE,                                                   \
+	  "The agent's version and event schema (always 1).")                                      \
+	X(UPTIME, "vigil_uptime_seconds", GAUGE, "Seconds since the agent started.")               \
 	X(START_TIME, "process_start_time_seconds", GAUGE,                                         \
 	  "Start time of the agent since the Unix epoch, in seconds.")                             \
-	X(CPU, "process_cpu_seconds_total", COUNTER, "User and system CPU time the agent spent, in seconds.") \
+	X(CPU, "process_cpu_seconds_total", COUNTER,                                               \
+	  "User and system CPU time the agent spent, in seconds.")                                 \
 	X(RSS, "process_resident_memory_bytes", GAUGE, "Resident memory of the agent, in bytes.")  \
 	X(RSS_PEAK, "vigil_resident_memory_peak_bytes", GAUGE,                                     \
 	  "Peak resident memory of the agent, in bytes.")                                          \
 	X(EV_RECEIVED, "vigil_events_received_total", COUNTER,                                     \
 	  "Records user space received from the kernel, by event type.")                           \
-	X(EV_WRITTEN, "vigil_events_written_total", COUNTER, "Event lines written, by event type.") \
+	X(EV_WRITTEN, "vigil_events_written_total", COUNTER,                                       \
+	  "Event lines written, by event type.")                                                   \
 	X(EV_FILTERED_USER, "vigil_events_filtered_user_total", COUNTER,                           \
 	  "Events dropped by a path filter after user-space path resolution, by event type.")      \
-	X(K_SEEN, "vigil_kernel_events_seen_total", COUNTER, "Kernel hook invocations, by event type.") \
+	X(K_SEEN, "vigil_kernel_events_seen_total", COUNTER,                                       \
+	  "Kernel hook invocations, by event type.")                                               \
 	X(K_EMITTED, "vigil_kernel_events_emitted_total", COUNTER,                                 \
 	  "Records the kernel wrote to the ring buffer, by event type.")                           \
 	X(K_FILTERED, "vigil_kernel_events_filtered_total", COUNTER,                               \
@@ -43,21 +47,22 @@
 	  "Thread creations and exits skipped (not process events).")                              \
 	X(K_TABLE_FULL, "vigil_kernel_proc_table_full_total", COUNTER,                             \
 	  "In-kernel process table updates that failed.")                                          \
-	X(DROPS, "vigil_drops_total", COUNTER, "Records lost or not reported, by stage and reason.") \
-	X(RULES_ACTIVE, "vigil_rules_active", GAUGE, "Rules compiled and evaluated.")               \
-	X(RULES_EVALUATED, "vigil_rules_evaluated_total", COUNTER, "Events the rules saw.")         \
+	X(DROPS, "vigil_drops_total", COUNTER,                                                     \
+	  "Records lost or not reported, by stage and reason.")                                    \
+	X(RULES_ACTIVE, "vigil_rules_active", GAUGE, "Rules compiled and evaluated.")              \
+	X(RULES_EVALUATED, "vigil_rules_evaluated_total", COUNTER, "Events the rules saw.")        \
 	X(RULES_MONITORED, "vigil_rules_monitored_total", COUNTER,                                 \
 	  "Matches of rules in monitor mode (no alert).")                                          \
-	X(ALERTS, "vigil_alerts_total", COUNTER, "Alerts written, by priority.")                    \
+	X(ALERTS, "vigil_alerts_total", COUNTER, "Alerts written, by priority.")                   \
 	X(RULE_ALERTS, "vigil_rule_alerts_total", COUNTER, "Alerts written, by rule.")             \
 	X(RULE_MONITORED, "vigil_rule_monitored_total", COUNTER,                                   \
 	  "Matches of a rule in monitor mode (no alert), by rule.")                                \
-	X(PROG_RUN, "vigil_bpf_prog_run_total", COUNTER,                                          \
+	X(PROG_RUN, "vigil_bpf_prog_run_total", COUNTER,                                           \
 	  "Runs of each BPF program (with kernel BPF stats enabled).")                             \
 	X(PROG_SECONDS, "vigil_bpf_prog_run_seconds_total", COUNTER,                               \
-	  "Time spent in each BPF program, in seconds (with kernel BPF stats enabled).")          \
+	  "Time spent in each BPF program, in seconds (with kernel BPF stats enabled).")           \
 	X(CACHE_ENTRIES, "vigil_cache_entries", GAUGE, "Entries in each cache.")                   \
-	X(CACHE_CAPACITY, "vigil_cache_capacity", GAUGE, "Entries each cache may hold.")          \
+	X(CACHE_CAPACITY, "vigil_cache_capacity", GAUGE, "Entries each cache may hold.")           \
 	X(CACHE_BYTES, "vigil_cache_bytes", GAUGE, "Heap bytes each cache uses.")                  \
 	X(CACHE_MAX_BYTES, "vigil_cache_max_bytes", GAUGE, "Heap bytes each cache may use.")       \
 	X(CACHE_EVICTIONS, "vigil_cache_evictions_total", COUNTER,                                 \
@@ -72,13 +77,13 @@
 	  "Pod watcher failures, by reason.")                                                      \
 	X(K8S_HOLD, "vigil_kubernetes_hold_total", COUNTER,                                        \
 	  "Events that waited for their pod's metadata, by outcome.")                              \
-	X(OUT_INFO, "vigil_output_info", GAUGE, "Each output and its type (always 1).")           \
-	X(OUT_UP, "vigil_output_up", GAUGE, "1 when the output's last send or connect worked.")   \
+	X(OUT_INFO, "vigil_output_info", GAUGE, "Each output and its type (always 1).")            \
+	X(OUT_UP, "vigil_output_up", GAUGE, "1 when the output's last send or connect worked.")    \
 	X(OUT_DELIVERED, "vigil_output_delivered_total", COUNTER,                                  \
 	  "Records an output delivered, by record kind.")                                          \
 	X(OUT_DROPPED, "vigil_output_dropped_total", COUNTER,                                      \
 	  "Records an output dropped, by reason and record kind.")                                 \
-	X(OUT_QUEUED, "vigil_output_queued", GAUGE, "Records waiting in an output's queue.")      \
+	X(OUT_QUEUED, "vigil_output_queued", GAUGE, "Records waiting in an output's queue.")       \
 	X(OUT_QUEUED_BYTES, "vigil_output_queued_bytes", GAUGE,                                    \
 	  "Bytes waiting in an output's queue.")                                                   \
 	X(OUT_SPILLED, "vigil_output_spilled_total", COUNTER,                                      \
@@ -89,7 +94,8 @@
 	  "Spilled alerts still waiting in the store for an output.")                              \
 	X(OUT_SPILL_ERRORS, "vigil_output_spill_errors_total", COUNTER,                            \
 	  "Alerts an output could not spill to the store.")                                        \
-	X(OUT_SEND_ERRORS, "vigil_output_send_errors_total", COUNTER, "Failed sends of an output.") \
+	X(OUT_SEND_ERRORS, "vigil_output_send_errors_total", COUNTER,                              \
+	  "Failed sends of an output.")                                                            \
 	X(OUT_CONNECTS, "vigil_output_connects_total", COUNTER, "Connections an output made.")     \
 	X(OUT_BATCHES, "vigil_output_batches_total", COUNTER, "Batches an output delivered.")      \
 	X(OUT_LATENCY, "vigil_output_latency_seconds", GAUGE,                                      \

@@ -38,7 +38,8 @@ static void output_dropped(struct mw *w, const char *name, json_object *out)
 					mw__u64(w, n, MLS(ML("output", name), ML("reason", reason),
 							  ML("kind", kind)));
 		} else if (mj_u64(val, &n)) {
-			mw__u64(w, n, MLS(ML("output", name), ML("reason", reason), ML("kind", "any")));
+			mw__u64(w, n,
+				MLS(ML("output", name), ML("reason", reason), ML("kind", "any")));
 		}
 	}
 }

@@ -205,7 +205,9 @@ static const struct other_cache {
 } other_caches[] = {
 	{ "pods", { "kubernetes" }, { "pods", "capacity", "bytes", NULL, "evictions" } },
 	{ "k8s_hold", { "kubernetes", "hold" }, { "held" } },
-	{ "names", { "rules", "names" }, { NULL, "capacity", NULL, NULL, "evictions", "hits", "misses" } },
+	{ "names",
+	  { "rules", "names" },
+	  { NULL, "capacity", NULL, NULL, "evictions", "hits", "misses" } },
 	{ "enforce_threshold", { "enforcement" },
 	  { NULL, "threshold_capacity", NULL, NULL, "threshold_evictions" } },
 };

@@ -112,7 +112,8 @@ static inline const char *metrics_test_check_format(const char *text)
 		} else if (!strncmp(line, "# TYPE ", 7)) {
 			if (sscanf(line + 7, "%127s %15s", fam, type) != 2 || strcmp(fam, help) ||
 			    (strcmp(type, "counter") && strcmp(type, "gauge")))
-				snprintf(why, sizeof(why), "bad TYPE or no HELP: %.*s", (int)len, line);
+				snprintf(why, sizeof(why), "bad TYPE or no HELP: %.*s", (int)len,
+					 line);
 			snprintf(probe, sizeof(probe), "\n%s\n", fam);
 			if (strstr(seen, probe))
 				snprintf(why, sizeof(why), "family twice: %s", fam);
@@ -125,11 +126,13 @@ static inline const char *metrics_test_check_format(const char *text)
 				name[n++] = *p++;
 			name[n] = '\0';
 			if (strcmp(name, fam))
-				snprintf(why, sizeof(why), "series outside its family %s: %.*s", fam,
-					 (int)len, line);
-			else if (!strcmp(type, "counter") != (n > 6 && !strcmp(name + n - 6, "_total")))
-				snprintf(why, sizeof(why), "counter without _total or vice versa: %s", name);
-			else if (!mt_labels(&p) || *p != ' ' || !mt_value(p + 1, (size_t)(nl - p - 1)))
+				snprintf(why, sizeof(why), "series outside its family %s: %.*s",
+					 fam, (int)len, line);
+			else if (!strcmp(type, "counter") !=
+				 (n > 6 && !strcmp(name + n - 6, "_total")))
+				snprintf(why, sizeof(why), "counter/_total mismatch: %s", name);
+			else if (!mt_labels(&p) || *p != ' ' ||
+				 !mt_value(p + 1, (size_t)(nl - p - 1)))
 				snprintf(why, sizeof(why), "bad series: %.*s", (int)len, line);
 			if (nkeys == cap) {
 				cap = cap ? cap * 2 : 256;

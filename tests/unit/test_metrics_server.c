@@ -266,7 +266,8 @@ UNIT_TEST(bad_requests)
 		st = 0;
 		sscanf(resp, "HTTP/1.1 %d", &st);
 		if (st != cases[i].status)
-			printf("  case %zu: %d != %d\n", i, st, cases[i].status), unit_case_failed = 1;
+			printf("  case %zu: %d != %d\n", i, st, cases[i].status),
+				unit_case_failed = 1;
 		if (st == 405)
 			CHECK(strstr(resp, "\r\nAllow: GET, HEAD\r\n") != NULL);
 		free(resp);
@@ -345,7 +346,8 @@ static void *publish_loop(void *arg)
 	char json[256];
 
 	for (unsigned i = 0; !p->stop; i++) {
-		int n = snprintf(json, sizeof(json), "{\"rules\":{\"active\":%u}%*s}", i, (int)(i % 50), "");
+		int n = snprintf(json, sizeof(json), "{\"rules\":{\"active\":%u}%*s}", i,
+				 (int)(i % 50), "");
 
 		metrics__publish(p->m, json, (size_t)n);
 		metrics__heartbeat(p->m, boot_ns());
