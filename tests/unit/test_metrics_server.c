@@ -158,6 +158,37 @@ UNIT_TEST(start_errors)
 	metrics__stop(m);
 }
 
+/* [::1] and localhost listen where they say (skipped without IPv6 on the loopback). */
+UNIT_TEST(listen_ipv6_and_localhost)
+{
+	struct vg_metrics_cfg cfg = { .listen = "[::1]:0" };
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	char err[256], *r;
+	struct metrics *m = metrics__start(&cfg, err, sizeof(err));
+	int fd, st;
+
+	if (m) {
+		sa.sin6_port = htons((uint16_t)metrics__port(m));
+		fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		CHECK_INT(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		send(fd, "GET /readyz HTTP/1.1\r\n\r\n", 24, MSG_NOSIGNAL);
+		r = read_all(fd);
+		CHECK(!strncmp(r, "HTTP/1.1 503 ", 13));
+		free(r);
+		close(fd);
+		metrics__stop(m);
+	} else {
+		printf("  (no IPv6 loopback: %s)\n", err);
+	}
+	snprintf(cfg.listen, sizeof(cfg.listen), "localhost:0");
+	m = metrics__start(&cfg, err, sizeof(err));
+	CHECK(m != NULL);
+	r = http(metrics__port(m), "GET /readyz HTTP/1.1\r\n\r\n", &st);
+	CHECK_INT(st, 503);
+	free(r);
+	metrics__stop(m);
+}
+
 UNIT_TEST(metrics_endpoint)
 {
 	struct metrics *m = start_any_port();
