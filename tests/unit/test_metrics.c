@@ -289,6 +289,36 @@ UNIT_TEST(hostile_records)
 	free(t);
 }
 
+/* The fixture with random bytes changed or cut short: never a crash, always well formed. */
+UNIT_TEST(mutated_records)
+{
+	struct vg_metrics_cfg cfg = { .per_pod = true, .per_pod_max = 1 };
+	static const char alphabet[] = "{}[]\":,0123456789-.eE \\untrfalse\xff";
+	size_t len;
+	char *json = read_fixture("tests/unit/fixtures/metrics/stats_full.json", &len);
+	char *copy = malloc(len + 1);
+	int bad = 0;
+
+	srand(7);
+	for (int i = 0; json && copy && i < 3000; i++) {
+		struct metrics_buf b;
+		size_t n = i % 5 == 0 ? (size_t)rand() % len : len;
+		int rc;
+
+		memcpy(copy, json, len + 1);
+		for (int k = rand() % 4; k >= 0; k--)
+			copy[rand() % len] = alphabet[rand() % (sizeof(alphabet) - 1)];
+		metrics_buf__init(&b, 0);
+		rc = metrics_render(copy, n, &cfg, NULL, &b);
+		if ((rc != 0 && rc != -EINVAL) || metrics_test_check_format(b.data)[0])
+			bad++;
+		metrics_buf__free(&b);
+	}
+	CHECK_INT(bad, 0);
+	free(copy);
+	free(json);
+}
+
 int main(void)
 {
 	return unit_run();
