@@ -95,6 +95,7 @@ struct agent {
 	struct redactor *redactor; /* secrets out of argv (redact.h), given to the process cache */
 	uint64_t line_time_ns; /* wall clock "time" of the line being built, for the outputs */
 	int bpf_stats_fd; /* BPF_ENABLE_STATS, -1 when off (bpf_stats.c) */
+	struct metrics *metrics; /* /metrics, /healthz, /readyz; NULL when off (metrics.h) */
 	struct pod_counts podc; /* per-pod counts, with metrics.per_pod only */
 	uint64_t kernel_events; /* types whose programs run: --events and what rules need */
 	volatile sig_atomic_t stop;

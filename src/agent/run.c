@@ -9,6 +9,7 @@
 
 #include "agent.h"
 #include "log.h"
+#include "metrics.h"
 #include "procfs.h"
 #include "redact.h"
 #include "reload.h"
@@ -114,6 +115,14 @@ static int setup(struct agent *a)
 	config_finish(&a->cfg);
 	if ((err = agent_rules_start(a)) || (err = agent_outputs_start(a)))
 		return err;
+	/* early, so /readyz answers (503) while the programs load. The address was checked with
+	 * the options: what fails here is the bind (port taken), and detection goes on without
+	 * the endpoint, loudly, rather than leaving the node unwatched */
+	a->metrics = metrics__start(&a->cfg.metrics, errbuf, sizeof(errbuf));
+	if (!a->metrics && errbuf[0])
+		log_error("%s; running without the metrics endpoint", errbuf);
+	if (a->metrics)
+		metrics__set_ready(a->metrics, false, "loading the BPF programs");
 	a->kernel_events = a->cfg.events | a->rules.want;
 	/* attach before seeding, so a process that starts in between is seen by one or both */
 	if ((err = agent_bpf_start(a)))
@@ -132,6 +141,8 @@ static int setup(struct agent *a)
 
 static void teardown(struct agent *a)
 {
+	metrics__stop(a->metrics);
+	a->metrics = NULL;
 	agent_k8s_stop(a);
 	agent_outputs_stop(a);
 	agent_rules_stop(a);
@@ -147,9 +158,23 @@ static void teardown(struct agent *a)
 	free(a->last_seq);
 }
 
+/* The metrics endpoint serves the stats record of the last second (metrics.h). */
+static void publish_metrics(struct agent *a, uint64_t now)
+{
+	const char *doc;
+	size_t len;
+
+	if (!a->metrics)
+		return;
+	metrics__heartbeat(a->metrics, now);
+	if ((doc = agent_stats_snapshot(a, &len)))
+		metrics__publish(a->metrics, doc, len);
+}
+
 static void periodic(struct agent *a, uint64_t now, uint64_t *last_sweep, uint64_t *last_stats)
 {
 	if (now - *last_sweep >= 1000000000ull) {
+		publish_metrics(a, now);
 		proc_cache__sweep(a->procs, now);
 		agent_sync_clock(a);
 		if ((now / 1000000000ull) % 2 == 0)
@@ -222,6 +247,10 @@ int agent_run(const struct vg_config *cfg)
 		err = setup(a);
 	if (!err) {
 		log_info("ready: %d programs attached, node %s", a->nprogs, a->cfg.node);
+		if (a->metrics) {
+			publish_metrics(a, agent_boot_ns());
+			metrics__set_ready(a->metrics, true, NULL);
+		}
 		err = loop(a);
 		/* detach first, then drain what is already in the ring, so nothing is cut short */
 		agent_bpf_detach(a);
