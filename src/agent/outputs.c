@@ -133,12 +133,19 @@ void agent_outputs_stop(struct agent *a)
 	/* forwarders first: their drain ends in deliveries or spills into the store */
 	for (unsigned i = out->store ? 1 : 0; i < out->n; i++)
 		sink__request_stop(out->sinks[i], STOP_DRAIN_MS);
-	for (unsigned i = out->n; i-- > 0;) {
+	for (unsigned i = out->n; i-- > 0;)
 		sink__stop(out->sinks[i], 5 * STOP_DRAIN_MS);
+	out->kinds = 0; /* nothing more is offered; the counters stay readable */
+}
+
+void agent_outputs_free(struct agent *a)
+{
+	struct agent_outputs *out = &a->outs;
+
+	agent_outputs_stop(a);
+	for (unsigned i = out->n; i-- > 0;) /* the store last: the others spill into it */
 		sink__free(out->sinks[i]);
-	}
 	out->n = 0;
-	out->kinds = 0;
 	out->store = NULL;
 }
 

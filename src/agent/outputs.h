@@ -36,8 +36,10 @@ int agent_outputs_start(struct agent *a);
 /* Offer one finished line (without its newline) to every sink. */
 void agent_outputs_line(struct agent *a, int kind, int type, int prio, uint64_t time_ns,
 			const char *line, size_t len);
-/* Deliver what is queued (bounded wait), spill the alerts left, stop the threads. */
+/* Deliver what is queued (bounded wait), spill the alerts left, stop the threads; their
+ * counters stay for the final stats record. free: then release them. */
 void agent_outputs_stop(struct agent *a);
+void agent_outputs_free(struct agent *a);
 /* The "outputs" and "store" members of the stats record. */
 void agent_outputs_stats(struct agent *a);
 /* Reload: plan nc's forwarders (an unchanged one is kept, with its queue), then commit

@@ -144,7 +144,7 @@ static void teardown(struct agent *a)
 	metrics__stop(a->metrics);
 	a->metrics = NULL;
 	agent_k8s_stop(a);
-	agent_outputs_stop(a);
+	agent_outputs_free(a);
 	agent_rules_stop(a);
 	fd_table__free(a->fds);
 	agent_bpf_stats_stop(a);
