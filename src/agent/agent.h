@@ -239,7 +239,8 @@ void agent_print_summary(struct agent *a);
 uint64_t agent_boot_ns(void);
 void agent_sync_clock(struct agent *a);
 
-/* run.c */
-int agent_run(const struct vg_config *cfg);
+/* run.c: run until SIGINT/SIGTERM. Takes cfg over: what it points to is freed on return
+ * (a SIGHUP reload replaces it meanwhile). */
+int agent_run(struct vg_config *cfg);
 
 #endif /* VIGIL_AGENT_H */

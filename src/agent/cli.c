@@ -60,8 +60,8 @@ static int cmd_run(int argc, char **argv)
 		fputs(cli_run_usage, stdout);
 	else if (rc)
 		fprintf(stderr, "%s\n", err);
-	else
-		rc = agent_run(&cfg) ? 1 : 0;
+	else /* the agent takes cfg over, and frees it: a reload replaces what it points to */
+		return agent_run(&cfg) ? 1 : 0;
 	config_free(&cfg);
 	return rc == CLI_RUN_HELP ? 0 : rc < 0 ? 2 : rc;
 }

@@ -225,13 +225,15 @@ static int loop(struct agent *a)
 	return 0;
 }
 
-int agent_run(const struct vg_config *cfg)
+int agent_run(struct vg_config *cfg)
 {
 	struct agent *a = calloc(1, sizeof(*a));
 	int err;
 
-	if (!a)
+	if (!a) {
+		config_free(cfg);
 		return -ENOMEM;
+	}
 	a->cfg = *cfg;
 	a->bpf_stats_fd = -1;
 	a->out = stdout;
@@ -265,6 +267,7 @@ int agent_run(const struct vg_config *cfg)
 		agent_print_summary(a);
 	}
 	teardown(a);
+	config_free(&a->cfg);
 	free(a);
 	the_agent = NULL;
 	return err;

@@ -394,3 +394,30 @@ def test_metrics_endpoint_serves_the_agents_counters(env):
         assert 'vigil_output_up{output="store"} 1' in text
         assert "process_resident_memory_bytes " in text
         assert 'vigil_kernel_events_seen_total{type="open"}' in text
+
+
+def test_real_prometheus_scrapes_the_agent(env):
+    """Debian's Prometheus scrapes the running agent; its API answers with our series."""
+    from prom_env import PromEnv
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    args = ["--rules", env["rules"], "--no-kubernetes", "--store", env["db"],
+            "--metrics-listen", f"127.0.0.1:{port}", "--events", "open"]
+    with Agent(args) as ag, PromEnv(f"127.0.0.1:{port}") as prom:
+        prom.wait_ready()
+        prom.wait_target_up()
+        for i in range(3):
+            touch_marker(env, f"prom{i}")
+        ag.wait_all(lambda e: e.get("rule") == "Marker opened", 3, timeout=10)
+        v = prom.wait_value('vigil_rule_alerts_total{rule="Marker opened"}',
+                            pred=lambda v: v is not None and v >= 3)
+        assert v == 3
+        assert prom.value('vigil_output_up{output="store"}') == 1
+        assert prom.wait_value('sum(vigil_events_written_total{type="open"})',
+                               pred=lambda v: v is not None and v >= 3) >= 3
+        assert prom.value("process_resident_memory_bytes") > 1e6
+        up = prom.targets()
+        assert any(t.get("health") == "up" for t in up), up
