@@ -170,13 +170,14 @@ int agent_bpf_start(struct agent *a)
 
 void agent_bpf_detach(struct agent *a)
 {
-	agent_enforce_stop(a);
+	agent_enforce_detach(a);
 	if (a->skel)
 		vigil_bpf__detach(a->skel);
 }
 
 void agent_bpf_stop(struct agent *a)
 {
+	agent_enforce_stop(a);
 	ring_buffer__free(a->rb);
 	a->rb = NULL;
 	vigil_bpf__destroy(a->skel);

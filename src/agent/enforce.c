@@ -65,11 +65,14 @@ static void place(struct agent *a, struct agent_enforce_state *st, struct enf_en
 		  struct ep_plan *plan)
 {
 	const struct rules_rule *r = e->rule;
-	bool acts = e->mode == RULES_MODE_ENFORCE && r->action != RULES_ACT_NONE;
+	/* placed by what the rule is, not by its mode: the kernel judges monitor and alert mode
+	 * rules too and reports them as dry runs (vg_enf_enforcing), so a reload can switch a
+	 * rule's mode without a moment where its policy is missing */
+	bool acts = r->action != RULES_ACT_NONE;
 
 	e->host_explicit = plan->host_explicit;
 	snprintf(e->why, sizeof(e->why), "%s", plan->why);
-	if (!plan->kernel || e->mode == RULES_MODE_MONITOR || (!acts && !r->thr_count))
+	if (!plan->kernel || (!acts && !r->thr_count))
 		return;
 	if (r->action == RULES_ACT_QUARANTINE) {
 		snprintf(e->why, sizeof(e->why), "quarantine is applied from user space");
@@ -168,7 +171,8 @@ int agent_enforce_prepare(struct agent *a)
 
 		log_entry(e);
 		st->doom |= acts;
-		st->sockaddr |= acts && e->rule->action == RULES_ACT_QUARANTINE;
+		/* whatever the mode: a reload may switch a quarantine rule to enforce */
+		st->sockaddr |= e->rule->action == RULES_ACT_QUARANTINE;
 		if (!e->kernel)
 			continue;
 		st->open_entry |= e->plan->cls == EP_OPEN && !e->devices;

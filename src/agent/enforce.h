@@ -69,6 +69,9 @@ int agent_enforce_prepare(struct agent *a);
 bool agent_enforce_wants_prog(const struct agent *a, const char *name);
 int agent_enforce_apply(struct agent *a);
 int agent_enforce_attach(struct agent *a);
+/* detach: the cgroup programs and the pin go, the entries stay for the records still in the
+ * ring (their alerts name what was done); stop: everything. */
+void agent_enforce_detach(struct agent *a);
 void agent_enforce_stop(struct agent *a);
 /* A pod was added, changed or deleted: its uid's mask of pod-scoped policies. */
 void agent_enforce_pod(struct agent *a, const struct k8s_pod *p, bool deleted);

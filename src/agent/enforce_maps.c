@@ -110,7 +110,7 @@ static struct vg_enf_policy policy_of(const struct enf_entry *e)
 	const struct rules_rule *r = e->rule;
 	struct vg_enf_policy v = { .cls = cls_of[p->cls], .scope = scope_of[p->scope] };
 
-	if (e->mode == RULES_MODE_ENFORCE && r->action != RULES_ACT_NONE)
+	if (r->action != RULES_ACT_NONE) /* whatever the mode: vg_enf_enforcing gates it */
 		v.action = r->action == RULES_ACT_DENY && (e->devices || p->cls == EP_CONNECT)
 				   ? VG_ACT_DENY
 				   : VG_ACT_KILL;
@@ -148,6 +148,7 @@ static int fill_masks(struct agent *a, const struct enf_entry *e, const struct v
 	b->vg_enf_need_nets |= v->flags & VG_ENF_F_NETS ? bit : 0;
 	b->vg_enf_need_ports |= v->flags & VG_ENF_F_PORTS ? bit : 0;
 	b->vg_enf_thr |= v->flags & VG_ENF_F_THRESHOLD ? bit : 0;
+	b->vg_enf_enforcing |= e->mode == RULES_MODE_ENFORCE ? bit : 0;
 	b->vg_enf_in_ctr |= v->scope == VG_ENF_SCOPE_CONTAINERS ? bit : 0;
 	b->vg_enf_in_host |= v->scope == VG_ENF_SCOPE_HOST ? bit : 0;
 	b->vg_enf_in_pods |= v->scope == VG_ENF_SCOPE_PODS ? bit : 0;
@@ -339,7 +340,7 @@ int agent_enforce_attach(struct agent *a)
 	return 0;
 }
 
-void agent_enforce_stop(struct agent *a)
+void agent_enforce_detach(struct agent *a)
 {
 	struct agent_enforce_state *st = a->enf;
 
@@ -347,10 +348,21 @@ void agent_enforce_stop(struct agent *a)
 		return;
 	for (unsigned i = 0; i < st->nlinks; i++)
 		bpf_link__destroy(st->links[i]);
+	st->nlinks = 0;
 	if (st->sockaddr && a->skel)
 		bpf_map__unpin(a->skel->maps.quarantine, NULL);
 	if (st->cg_root_fd >= 0)
 		close(st->cg_root_fd);
+	st->cg_root_fd = -1;
+}
+
+void agent_enforce_stop(struct agent *a)
+{
+	struct agent_enforce_state *st = a->enf;
+
+	if (!st)
+		return;
+	agent_enforce_detach(a);
 	for (unsigned i = 0; i < st->n; i++)
 		free(st->ents[i].plan);
 	free(st);

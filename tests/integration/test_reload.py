@@ -104,7 +104,19 @@ def test_reload_rules_and_outputs_bad_file_keeps_running(tmp_path, d):
     assert final["drops"]["seq_gaps"] == 0
 
 
-def test_reload_never_pauses_enforcement(tmp_path, d):
+def reader(d):
+    """A loop of cat on the kill marker, each printing its exit status."""
+    return subprocess.Popen(["/bin/sh", "-c", f"while :; do cat {d}/kill-me; echo rc=$?; done"],
+                            stdout=subprocess.PIPE, text=True)
+
+
+def statuses(proc):
+    proc.kill()
+    out = proc.communicate()[0]
+    return out, [l for l in out.splitlines() if l.startswith("rc=")]
+
+
+def test_reload_never_pauses_enforcement_and_switches_modes(tmp_path, d):
     rules = tmp_path / "rules.yaml"
     rules.write_text(KILL.format(d=d, mode="enforce"))
     with open(f"{d}/kill-me", "w") as f:  # before the agent: this process must not be killed
@@ -113,22 +125,41 @@ def test_reload_never_pauses_enforcement(tmp_path, d):
             "--store", f"{tmp_path}/s.db"]
     with Agent(args) as ag:
         assert cat(f"{d}/kill-me").returncode == -signal.SIGKILL
-        # readers run all through two reloads; every one of them is killed
-        results = []
-        stop = time.monotonic() + 3
-        reader = subprocess.Popen(["/bin/sh", "-c", f"while :; do cat {d}/kill-me; "
-                                   f"echo rc=$?; done"], stdout=subprocess.PIPE, text=True)
+        # readers run all through a reload that keeps the rule: every one is killed
+        r = reader(d)
+        time.sleep(0.5)
         hup_and_wait(ag, "reload: done", 0)
-        # switching the kill rule to monitor changes what is enforced: refused, still killing
+        time.sleep(0.5)
+        out, rcs = statuses(r)
+        assert len(rcs) > 5 and set(rcs) == {"rc=137"}, out[-300:]
+        assert "secret" not in out
+        # enforce -> monitor, live: the reader is left alone, and no alert is written
         rules.write_text(KILL.format(d=d, mode="monitor"))
-        hup_and_wait(ag, "enforcement changes take a restart", 0)
-        while time.monotonic() < stop:
-            time.sleep(0.1)
-        reader.kill()
-        out = reader.communicate()[0]
-        results = [l for l in out.splitlines() if l.startswith("rc=")]
+        hup_and_wait(ag, "reload: done", 1)
+        assert "mode enforce -> monitor (kernel policy switched)" in ag.stderr_text()
+        c = cat(f"{d}/kill-me")
+        assert c.returncode == 0 and c.stdout == b"secret\n"
+        # monitor -> alert: a dry run, reported by the kernel's judgement
+        rules.write_text(KILL.format(d=d, mode="alert"))
+        hup_and_wait(ag, "reload: done", 2)
+        assert cat(f"{d}/kill-me").returncode == 0
+        dry = ag.wait_for(lambda e: e.get("rule") == "Killed marker" and
+                          e["enforcement"]["outcome"] == "dry-run")
+        assert dry["enforcement"]["mode"] == "alert"
+        # and back to enforce: from the reload on, every reader is killed
+        rules.write_text(KILL.format(d=d, mode="enforce"))
+        hup_and_wait(ag, "reload: done", 3)
+        r = reader(d)
+        time.sleep(1)
+        out, rcs = statuses(r)
+        assert len(rcs) > 5 and set(rcs) == {"rc=137"}, out[-300:]
+        # what is enforced changed (the condition): refused, the running rule stays
+        rules.write_text(KILL.format(d=d, mode="enforce").replace("proc.name = cat",
+                                                                  "proc.name in (cat, tac)"))
+        hup_and_wait(ag, "take a restart", 0)
         assert cat(f"{d}/kill-me").returncode == -signal.SIGKILL
         rc, log, final = ag.stop()
-    assert len(results) > 20, out[-500:]
-    assert set(results) == {"rc=137"}, set(results)
-    assert "secret" not in out
+    alerts = ag.events(lambda e: e.get("rule") == "Killed marker")
+    outcomes = {a["enforcement"]["outcome"] for a in alerts}
+    assert outcomes == {"killed", "dry-run"}, [a["enforcement"] for a in alerts]
+    assert all(a["enforcement"]["decided"] == "kernel" for a in alerts)

@@ -49,6 +49,10 @@ __u64 vg_enf_uid_eq, vg_enf_uid_ne; /* uid must / must not be the policy's (enf_
 __u64 vg_enf_need_nets, vg_enf_need_ports; /* connect: destination constraints */
 __u64 vg_enf_in_ctr, vg_enf_in_host, vg_enf_in_pods; /* scope */
 __u64 vg_enf_thr; /* threshold policies */
+/* Policies whose rule runs in enforce mode: only they act. The others (monitor, alert) are
+ * judged all the same and reported as dry runs, so that a reload can switch a rule's mode
+ * with one store to this word: no moment without the policy, and no restart. */
+__u64 vg_enf_enforcing;
 
 static __always_inline int vg_ctz64(__u64 x)
 {
@@ -155,13 +159,19 @@ static __always_inline void vg_enf_note(__u32 code)
 	bpf_map_update_elem(&enf_stash, &tid, &code, BPF_ANY);
 }
 
+/* Does policy pol act (rather than report a dry run)? */
+static __always_inline bool vg_enf_acts(const struct vg_enf_policy *p, __u32 pol)
+{
+	return p->action != VG_ACT_NONE && pol < 64 && (vg_enf_enforcing >> pol & 1);
+}
+
 /* Act from a tracepoint, where a signal can be sent: kill (deny has no hook there and falls
- * back to kill; user space says so at load), or only report in alert mode. */
+ * back to kill; user space says so at load), or only report outside enforce mode. */
 static __always_inline __u32 vg_enf_act_task(const struct vg_enf_policy *p, __u32 pol)
 {
 	long err;
 
-	if (p->action == VG_ACT_NONE)
+	if (!vg_enf_acts(p, pol))
 		return VG_ENF_CODE(pol, VG_ACT_NONE, VG_ENF_OUT_DRY_RUN, 0);
 	err = bpf_send_signal(VG_SIGKILL);
 	return VG_ENF_CODE(pol, VG_ACT_KILL, err ? VG_ENF_OUT_FAILED : VG_ENF_OUT_SIGNALLED, err);

@@ -166,7 +166,7 @@ static __always_inline int vg_enf_sockaddr(struct bpf_sock_addr *ctx, bool v6)
 	p = vg_enf_decide(c.nets | vg_enf_nonet, VG_ENF_CONNECT, &c, &pol);
 	if (!p)
 		return 1;
-	if (p->action == VG_ACT_NONE) {
+	if (!vg_enf_acts(p, pol)) {
 		vg_enf_note(VG_ENF_CODE(pol, VG_ACT_NONE, VG_ENF_OUT_DRY_RUN, 0));
 		return 1;
 	}
@@ -231,7 +231,7 @@ int vg_enf_dev(struct bpf_cgroup_dev_ctx *ctx)
 	p = vg_enf_decide(*m, VG_ENF_OPEN, &c, &pol);
 	if (!p)
 		return 1;
-	if (p->action == VG_ACT_NONE) {
+	if (!vg_enf_acts(p, pol)) {
 		vg_enf_note(VG_ENF_CODE(pol, VG_ACT_NONE, VG_ENF_OUT_DRY_RUN, 0));
 		return 1;
 	}
