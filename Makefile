@@ -26,7 +26,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 # the skeleton and BPF object are build products in their own right, not intermediates
 .SECONDARY: $(SKELS) $(patsubst %.skel.h,%.bpf.o,$(SKELS))
 
-.PHONY: all deps run test unit integration bench bench-overhead bench-k8s bench-rules bench-enforce clean vmlinux \
+.PHONY: all deps run test unit integration bench bench-overhead bench-k8s bench-rules bench-enforce bench-outputs clean vmlinux \
 	format sanitize install FORCE
 all: $(B)/vigil
 
@@ -106,7 +106,7 @@ run: deps
 	$(MAKE) all
 	./$(B)/vigil run
 
-bench: bench-overhead bench-k8s bench-rules bench-enforce
+bench: bench-overhead bench-k8s bench-rules bench-enforce bench-outputs
 
 bench-overhead: deps all
 	$(MAKE) -C bench/overhead
@@ -135,6 +135,9 @@ bench-rules: deps all $(B)/bench-rules-replay
 
 bench-enforce: deps all
 	bench/enforce/run.sh
+
+bench-outputs: deps all
+	bench/outputs/run.sh
 
 vmlinux:
 	scripts/gen-vmlinux.sh

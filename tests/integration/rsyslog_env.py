@@ -18,7 +18,8 @@ ones, and messages up to 64 KiB (maxMessageSize).
 Every message received is written, one JSON object a line, to messages.jsonl
 with what rsyslog parsed out of it: pri, facility, severity, timestamp,
 hostname, app_name, procid, msgid, sd (structured data as received), msg,
-rawmsg (the message as it came, without the octet count) and input ("imudp",
+rawmsg (the message as it came, without the octet count), received (when rsyslog got it,
+RFC 3339 with microseconds) and input ("imudp",
 "imptcp", "imtcp"). Nothing else goes there: rsyslog's own messages go to
 rsyslogd.log, and the readiness probes (app-name rsyslog-env-probe) to
 probe.log. rsyslogd's stdout/stderr are in rsyslogd.out.
@@ -58,6 +59,7 @@ _FIELDS = (
     ("msg", "msg"),
     ("rawmsg", "rawmsg"),
     ("input", "inputname"),
+    ("received", "timegenerated:::date-rfc3339"),
 )
 
 
