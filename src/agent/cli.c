@@ -9,6 +9,7 @@
 #include "vigil/events.h"
 #include "agent.h"
 #include "cli.h"
+#include "cli_store.h"
 #include "log.h"
 #include "reload.h"
 #include "cli_rules.h"
@@ -28,6 +29,9 @@ static const char main_usage[] =
 	"             the fields rules can use\n"
 	"  enforce    quarantines of the running agent: vigil enforce list, vigil enforce\n"
 	"             release CGROUP|--all\n"
+	"  query      events and alerts kept in the evidence store, filtered by time, pod,\n"
+	"             container, rule, type, process or path (--follow for new ones)\n"
+	"  report     who read or wrote given files and when, from the store (Markdown, CSV)\n"
 	"  config     vigil config check FILE validates a configuration file\n"
 	"  version    print the version, event schema and BPF ABI\n"
 	"  help       this text\n"
@@ -96,6 +100,10 @@ int cli_main(int argc, char **argv)
 		return cli_rules(argc - 1, argv + 1);
 	if (!strcmp(cmd, "enforce"))
 		return cli_enforce(argc - 1, argv + 1);
+	if (!strcmp(cmd, "query"))
+		return cli_query(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cli_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
 		return cmd_version(argc - 1, argv + 1);
 	if (!strcmp(cmd, "config"))

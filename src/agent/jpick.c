@@ -14,9 +14,9 @@ struct jp {
 	struct jpick_val *out;
 };
 
-static void jp_ws(struct jp *j)
+static inline void jp_ws(struct jp *j)
 {
-	while (j->pos < j->len) {
+	while (j->pos < j->len && (unsigned char)j->s[j->pos] <= ' ') {
 		char c = j->s[j->pos];
 
 		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
@@ -51,33 +51,54 @@ static int jp_escape(struct jp *j)
 	return -EINVAL;
 }
 
-/* The string starting at the quote at pos; the hot loop of the whole scanner, so it looks
- * for the closing quote a byte at a time with nothing else to do in the common case. */
-static int jp_string(struct jp *j, struct jpick_val *v)
+/* Are the bytes of a string's content what JSON allows: no raw control characters, only
+ * valid escapes? Checked only for the strings jpick returns or compares (values found, member
+ * names that might match); the others are skipped unchecked. */
+static int jp_check(struct jp *j, size_t start, size_t end)
 {
-	size_t start = ++j->pos;
+	size_t save = j->pos;
+	int err = 0;
 
-	v->escaped = false;
-	while (j->pos < j->len) {
+	for (j->pos = start; j->pos < end && !err;) {
 		unsigned char c = (unsigned char)j->s[j->pos];
 
-		if (c == '"') {
-			v->type = JPICK_STRING;
-			v->p = j->s + start;
-			v->len = j->pos++ - start;
-			return 0;
-		}
 		if (c < 0x20)
-			return -EINVAL;
-		if (c == '\\') {
-			v->escaped = true;
-			if (jp_escape(j))
-				return -EINVAL;
-			continue;
-		}
-		j->pos++;
+			err = -EINVAL;
+		else if (c == '\\')
+			err = jp_escape(j) || j->pos > end ? -EINVAL : 0;
+		else
+			j->pos++;
 	}
-	return -EINVAL;
+	j->pos = save;
+	return err;
+}
+
+enum { JS_SKIP = 0, JS_ESC = 1, JS_CHECK = 3 }; /* what jp_string finds out beyond the end */
+
+/* The string starting at the quote at pos: the hot path of the whole scanner, so the closing
+ * quote is found with memchr, and a quote after an odd run of backslashes is skipped. Whether
+ * it has escapes (JS_ESC) and is valid (JS_CHECK) only when asked. */
+static int jp_string(struct jp *j, struct jpick_val *v, int how)
+{
+	size_t start = ++j->pos, q, bs;
+	const char *p;
+
+	for (;;) {
+		p = memchr(j->s + j->pos, '"', j->len - j->pos);
+		if (!p)
+			return -EINVAL;
+		q = (size_t)(p - j->s);
+		for (bs = 0; q - bs > start && j->s[q - bs - 1] == '\\'; bs++)
+			;
+		j->pos = q + 1;
+		if (!(bs & 1))
+			break;
+	}
+	v->type = JPICK_STRING;
+	v->p = j->s + start;
+	v->len = q - start;
+	v->escaped = (how & JS_ESC) && memchr(v->p, '\\', v->len) != NULL;
+	return how == JS_CHECK ? jp_check(j, start, q) : 0;
 }
 
 /* An object or array, skipped without recursion; the bit stack remembers which is which to
@@ -92,7 +113,7 @@ static int jp_skip_nested(struct jp *j)
 		char c = j->s[j->pos];
 
 		if (c == '"') {
-			if (jp_string(j, &tmp))
+			if (jp_string(j, &tmp, JS_SKIP))
 				return -EINVAL;
 			continue;
 		}
@@ -124,8 +145,8 @@ static bool jp_number_char(char c)
 	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
-/* Any value at pos, its extent recorded in v. */
-static int jp_skip(struct jp *j, struct jpick_val *v)
+/* Any value at pos, its extent recorded in v; a string checked when `check`. */
+static int jp_skip(struct jp *j, struct jpick_val *v, bool check)
 {
 	static const struct { const char *lit; uint8_t type; } lits[] = {
 		{ "true", JPICK_TRUE }, { "false", JPICK_FALSE }, { "null", JPICK_NULL },
@@ -138,7 +159,7 @@ static int jp_skip(struct jp *j, struct jpick_val *v)
 	v->p = j->s + start;
 	switch (j->s[start]) {
 	case '"':
-		return jp_string(j, v);
+		return jp_string(j, v, check ? JS_CHECK : JS_SKIP);
 	case '{': case '[':
 		v->type = j->s[start] == '{' ? JPICK_OBJECT : JPICK_ARRAY;
 		if (jp_skip_nested(j))
@@ -178,7 +199,9 @@ static void jp_match(const struct jp *j, const char *key, size_t klen, uint32_t 
 		const char *rest = j->paths[t] + off[t];
 		size_t rlen = j->plen[t] - off[t];
 
-		if (rlen < klen || memcmp(rest, key, klen))
+		/* cheap tests first: most names match no path */
+		if (rlen < klen || (rlen > klen && rest[klen] != '.') ||
+		    (klen && rest[0] != key[0]) || memcmp(rest, key, klen))
 			continue;
 		if (rlen == klen) {
 			*leaf |= 1u << t;
@@ -203,7 +226,7 @@ static int jp_member_value(struct jp *j, uint32_t leaf, uint32_t child, const ui
 			return -EINVAL;
 		v = (struct jpick_val){ .p = j->s + start, .len = j->pos - start,
 					.type = JPICK_OBJECT };
-	} else if (jp_skip(j, &v)) {
+	} else if (jp_skip(j, &v, leaf != 0)) {
 		return -EINVAL;
 	}
 	for (uint32_t m = leaf; m; m &= m - 1) {
@@ -222,7 +245,7 @@ static int jp_key(struct jp *j, uint32_t mask, char *buf, size_t bufsz, const ch
 	struct jpick_val k;
 	int n;
 
-	if (j->pos >= j->len || j->s[j->pos] != '"' || jp_string(j, &k))
+	if (j->pos >= j->len || j->s[j->pos] != '"' || jp_string(j, &k, mask ? JS_ESC : JS_SKIP))
 		return -EINVAL;
 	*key = k.p;
 	*klen = k.len;
@@ -239,15 +262,55 @@ static int jp_key(struct jp *j, uint32_t mask, char *buf, size_t bufsz, const ch
 	return 0;
 }
 
+/* The wanted paths of one object grouped by the first byte of what is left of them, so that
+ * a member name is compared only with the few paths that could match it (an event line's top
+ * level has ~20 members and 27 paths to try). */
+struct jp_first {
+	unsigned n;
+	char c[JPICK_MAX];
+	uint32_t m[JPICK_MAX];
+};
+
+static void jp_first_init(const struct jp *j, uint32_t mask, const uint8_t *off,
+			  struct jp_first *f)
+{
+	f->n = 0;
+	for (uint32_t m = mask; m; m &= m - 1) {
+		int t = __builtin_ctz(m);
+		char c = j->paths[t][off[t]]; /* '\0' when nothing is left */
+		unsigned i;
+
+		for (i = 0; i < f->n && f->c[i] != c; i++)
+			;
+		if (i == f->n) {
+			f->c[f->n] = c;
+			f->m[f->n++] = 0;
+		}
+		f->m[i] |= 1u << t;
+	}
+}
+
+static uint32_t jp_first_get(const struct jp_first *f, const char *key, size_t klen)
+{
+	char c = klen ? key[0] : '\0';
+
+	for (unsigned i = 0; i < f->n; i++)
+		if (f->c[i] == c)
+			return f->m[i];
+	return 0;
+}
+
 /* The object at pos, looking for the paths in mask (each continuing at off[]). */
 static int jp_object(struct jp *j, uint32_t mask, const uint8_t *off)
 {
 	char kbuf[JPICK_PATH_MAX + 2];
 	uint8_t coff[JPICK_MAX];
 	uint32_t leaf, child;
+	struct jp_first first;
 	const char *key;
 	size_t klen;
 
+	jp_first_init(j, mask, off, &first);
 	j->pos++; /* '{' */
 	jp_ws(j);
 	if (j->pos < j->len && j->s[j->pos] == '}') {
@@ -258,7 +321,7 @@ static int jp_object(struct jp *j, uint32_t mask, const uint8_t *off)
 		jp_ws(j);
 		if (jp_key(j, mask, kbuf, sizeof(kbuf), &key, &klen))
 			return -EINVAL;
-		jp_match(j, key, klen, mask, off, &leaf, &child, coff);
+		jp_match(j, key, klen, jp_first_get(&first, key, klen), off, &leaf, &child, coff);
 		if (jp_member_value(j, leaf, child, coff))
 			return -EINVAL;
 		jp_ws(j);

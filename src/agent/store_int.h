@@ -22,7 +22,9 @@ enum store_col {
 	SC_NTEXT,
 };
 
-#define STORE_COL_MAX 4096 /* bytes kept of one text column (a path); longer is cut */
+#define STORE_COL_MAX 4096
+#define STORE_COMMIT_ROWS 16384		/* rows per insert transaction, at most */
+#define STORE_COMMIT_NS (250 * 1000000ull) /* age of an insert transaction, at most */ /* bytes kept of one text column (a path); longer is cut */
 
 /* The indexed columns of one line. */
 struct store_row {
@@ -38,11 +40,6 @@ struct store_row {
  * line still gets kind and time (now, when it has none); its other columns are NULL.
  * Returns 0, or -EINVAL for a malformed line (the row is still usable). */
 int store_row__extract(struct store_row *row, const struct out_rec *rec, uint64_t now_ns);
-/* The access an event or alert line records: "read", "write", "read-write", "delete",
- * "rename", "chmod", "chown", "create", "link", or NULL when it is not a file access.
- * For `vigil report` (through the SQL function vg_access). */
-const char *store_row__access(int kind, const char *line, size_t len);
-
 /* Counters written by the worker, read by anyone (relaxed atomics). */
 #define STORE_ADD(st, field, n) __atomic_fetch_add(&(st)->stats.field, (n), __ATOMIC_RELAXED)
 #define STORE_SET(st, field, v) __atomic_store_n(&(st)->stats.field, (v), __ATOMIC_RELAXED)
@@ -54,6 +51,11 @@ struct store {
 	struct sink_spill_ops spill;
 	int64_t page_size;
 	uint64_t next_ckpt_ns, next_age_ns, last_err_log_ns;
+	/* the open insert transaction (store_send) */
+	bool in_tx;
+	uint64_t tx_start_ns, tx_rows;
+	uint64_t commit_rows, commit_ns; /* STORE_COMMIT_ROWS, STORE_COMMIT_NS */
+	int spill_waiting; /* forwarders' threads about to write their spill (atomic) */
 	struct store_stats stats;
 	struct store_row row; /* scratch for send() */
 };
@@ -71,6 +73,8 @@ int store__pragmas(sqlite3 *db);
 void store__close(struct store *st);
 /* store_sink.c: retention and checkpoints, from the worker's tick. */
 void store__retain(struct store *st, uint64_t now_ns);
+/* Commit the open insert transaction, if any. 0 or -errno (its rows then count as lost). */
+int store__commit(struct store *st);
 /* store_spill.c */
 void store__spill_init(struct store *st);
 

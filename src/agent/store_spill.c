@@ -17,6 +17,7 @@ struct sink_spill {
 	char sink[64]; /* whose row count `rows` is */
 	int64_t rows;  /* -1: not known */
 	const char *path;
+	struct store *st;
 };
 
 static const char *const spill_sql[4] = {
@@ -51,6 +52,7 @@ static struct sink_spill *spill_open(void *ctx)
 	}
 	sp->rows = -1;
 	sp->path = st->cfg.path;
+	sp->st = st;
 	stmts[0] = &sp->put, stmts[1] = &sp->take, stmts[2] = &sp->done, stmts[3] = &sp->count;
 	if (sqlite3_open_v2(st->cfg.path, &sp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK || store__pragmas(sp->db))
@@ -84,10 +86,15 @@ static int64_t spill_count(struct sink_spill *sp, const char *sink)
 	return n;
 }
 
-/* The step of one of the handle's statements, reset after; 0 or -errno (logged). */
+/* The step of one of the handle's writes, reset after; 0 or -errno (logged). The store's
+ * thread is told, so that it lets this write in between its batches. */
 static int spill_step(struct sink_spill *sp, sqlite3_stmt *s, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc;
+
+	__atomic_fetch_add(&sp->st->spill_waiting, 1, __ATOMIC_RELAXED);
+	rc = sqlite3_step(s);
+	__atomic_fetch_sub(&sp->st->spill_waiting, 1, __ATOMIC_RELAXED);
 
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
