@@ -113,7 +113,7 @@ def test_store_keeps_events_and_alerts_and_answers_queries(env):
         assert c in cols, cols
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
     rows = db.execute("select kind, type, rule, priority, comm, path, line from records "
-                      "where path = ?", (path,)).fetchall()
+                      "where path = ? and comm = 'cat'", (path,)).fetchall()
     kinds = sorted(r[0] for r in rows)
     assert kinds == [0, 1], rows  # the open event and its alert
     alert = [r for r in rows if r[0] == 1][0]
@@ -130,6 +130,10 @@ def test_store_keeps_events_and_alerts_and_answers_queries(env):
     assert got[0]["output_fields"]["fd.name"] == path
     r = vigil("query", "--db", env["db"], "--type", "open", "--path", env["marks"] + "/",
               "--proc", "cat", "--json")
+    got = [json.loads(l) for l in r.stdout.splitlines()]
+    assert sorted("rule" in g for g in got) == [False, True]  # the event and its alert
+    r = vigil("query", "--db", env["db"], "--type", "open", "--path", env["marks"] + "/",
+              "--proc", "cat", "--events", "--json")
     got = [json.loads(l) for l in r.stdout.splitlines()]
     assert [g["file"]["path"] for g in got] == [path]
     r = vigil("query", "--db", env["db"], "--path", path, "--since", "10m")
