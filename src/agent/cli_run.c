@@ -75,6 +75,8 @@ const char cli_run_usage[] =
 	"                            0: no size limit)\n"
 	"  --metrics-listen ADDR     Prometheus metrics and health on HOST:PORT (default\n"
 	"                            127.0.0.1:9464); none disables them\n"
+	"  --bpf-stats               run count and time of each BPF program in the stats and\n"
+	"                            metrics (the kernel then times every program run)\n"
 	"  --redact PATTERN          also redact the secret named PATTERN in command lines\n"
 	"                            (repeatable; adds to the default patterns, docs/config.md)\n"
 	"  --log-level LEVEL         error, warn, info or debug (default info)\n"
@@ -85,7 +87,7 @@ enum {
 	OPT_ANCESTORS, OPT_STATS, OPT_NOSEED, OPT_LOGLEVEL, OPT_BTF, OPT_KUBECONFIG, OPT_NOK8S,
 	OPT_METADATA, OPT_K8SHOLD, OPT_PODCACHE, OPT_RULES, OPT_NORULES, OPT_MINPRIO, OPT_ALERTS,
 	OPT_NOPREFILTER, OPT_RULEMODE, OPT_CONFIG, OPT_STORE, OPT_NOSTORE, OPT_STORE_AGE,
-	OPT_STORE_SIZE, OPT_METRICS, OPT_REDACT, OPT_NOSTDOUT_EV, OPT_NOSTDOUT_AL,
+	OPT_STORE_SIZE, OPT_METRICS, OPT_REDACT, OPT_NOSTDOUT_EV, OPT_NOSTDOUT_AL, OPT_BPFSTATS,
 	/* list-valued, from here on (parse_list_opt) */
 	OPT_EVENTS, OPT_SCOPE, OPT_IGNORE_PATH, OPT_REPORT_PATH, OPT_SAMPLE,
 	OPT_END
@@ -137,6 +139,7 @@ static const struct run_opt {
 	{ "redact", OPT_REDACT, L | CLI_OPT_CLI },
 	{ "no-stdout-events", OPT_NOSTDOUT_EV, CLI_OPT_CLI },
 	{ "no-stdout-alerts", OPT_NOSTDOUT_AL, CLI_OPT_CLI },
+	{ "bpf-stats", OPT_BPFSTATS, CLI_OPT_CLI },
 };
 #undef A
 #undef L
@@ -335,6 +338,7 @@ static bool *switch_field(int id, struct vg_config *cfg, bool *on)
 	*on = true;
 	switch (id) {
 	case OPT_NORULES: return &cfg->no_rules;
+	case OPT_BPFSTATS: return &cfg->metrics.bpf_stats;
 	case OPT_NOPREFILTER: return &cfg->no_rule_prefilter;
 	default: return NULL;
 	}

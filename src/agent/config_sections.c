@@ -58,7 +58,8 @@ void cf_store(struct cf *c, const struct ynode *v)
 	cf_map(c, v, "store", store_keys, store_key, NULL);
 }
 
-static const char *const metrics_keys[] = { "listen", "per_pod", "per_pod_max", NULL };
+static const char *const metrics_keys[] = { "listen", "per_pod", "per_pod_max", "bpf_stats",
+					     NULL };
 
 static void metrics_key(struct cf *c, const char *key, const char *full, const struct ynode *v,
 			void *arg)
@@ -75,6 +76,8 @@ static void metrics_key(struct cf *c, const char *key, const char *full, const s
 			cf_fail(c, v, full, "%s", err);
 	} else if (!strcmp(key, "per_pod")) {
 		cf_bool(c, v, full, &m->per_pod);
+	} else if (!strcmp(key, "bpf_stats")) {
+		cf_bool(c, v, full, &m->bpf_stats);
 	} else if (!cf_uint(c, v, full, 1, 100000, &u)) {
 		m->per_pod_max = (unsigned)u;
 	}

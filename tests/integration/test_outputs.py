@@ -380,7 +380,7 @@ def test_metrics_endpoint_serves_the_agents_counters(env):
     port = s.getsockname()[1]
     s.close()
     args = ["--rules", env["rules"], "--no-kubernetes", "--store", env["db"],
-            "--metrics-listen", f"127.0.0.1:{port}"]
+            "--metrics-listen", f"127.0.0.1:{port}", "--bpf-stats"]
     with Agent(args) as ag:
         touch_marker(env, "metrics")
         ag.wait_for(lambda e: e.get("rule") == "Marker opened", timeout=10)
@@ -398,6 +398,10 @@ def test_metrics_endpoint_serves_the_agents_counters(env):
         assert 'vigil_output_up{output="store"} 1' in text
         assert "process_resident_memory_bytes " in text
         assert 'vigil_kernel_events_seen_total{type="open"}' in text
+        # --bpf-stats: each attached program's runs, counted by the kernel
+        runs = [l for l in text.splitlines()
+                if l.startswith('vigil_bpf_prog_run_total{prog="vg_x_openat"}')]
+        assert runs and float(runs[0].split()[-1]) > 0, runs
 
 
 def test_real_prometheus_scrapes_the_agent(env):
