@@ -16,7 +16,7 @@ int agent_store_start(struct agent *a)
 		.kinds = OUT_KIND_MASK(OUT_ALERT) | (c->events ? OUT_KIND_MASK(OUT_EVENT) : 0),
 		.min_prio = 7,
 		.queue_entries = c->queue_entries,
-		.queue_bytes = 256u << 20,
+		.queue_bytes = 32u << 20, /* RSS bound while the store falls behind a storm */
 		.max_batch = 2048,
 	};
 	struct agent_outputs *out = &a->outs;

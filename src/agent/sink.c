@@ -50,7 +50,7 @@ struct sink *sink__new(const struct sink_opts *o, const struct sink_ops *ops, vo
 	if (!s->o.queue_entries)
 		s->o.queue_entries = 16384;
 	if (!s->o.queue_bytes)
-		s->o.queue_bytes = 64u << 20;
+		s->o.queue_bytes = 16u << 20;
 	if (!s->o.max_batch)
 		s->o.max_batch = 512;
 	if (!s->o.backoff_min_ms)

@@ -90,7 +90,7 @@ struct sink_opts {
 	unsigned kinds; /* OUT_KIND_MASK()s the sink takes */
 	int min_prio; /* alerts above (less severe than) this are not offered; 7: all */
 	size_t queue_entries; /* default 16384 */
-	size_t queue_bytes; /* default 64 MiB */
+	size_t queue_bytes; /* default 16 MiB (the store: 32 MiB) */
 	size_t max_batch; /* records per send(); default 512 */
 	unsigned linger_ms; /* wait this long for a batch to fill (0: send at once) */
 	unsigned backoff_min_ms, backoff_max_ms; /* defaults 100 and 30000 */
