@@ -34,7 +34,8 @@ struct store_stats {
 	uint64_t errors;	 /* failed batches, retention and checkpoint steps */
 	uint64_t batches;	 /* committed insert transactions (several sends each) */
 	uint64_t last_commit_ns; /* wall clock of the last committed batch; 0 none */
-	uint64_t checkpoints;	 /* wal_checkpoint(TRUNCATE) that completed */
+	uint64_t checkpoints;	 /* WAL copies into the file by the checkpointer thread */
+	uint64_t wal_truncates;	 /* wal_checkpoint(TRUNCATE) from the tick, every 30 s */
 	uint64_t lost;		 /* rows accepted, then lost with a transaction that failed */
 };
 
@@ -48,7 +49,8 @@ struct store *store__open(const struct vg_store_cfg *cfg, char *err, size_t errs
 extern const struct sink_ops store_sink_ops;
 
 /* The spill area for forwarders (sink.h); each open() gets its own connection to the file.
- * The store must be freed after every sink that uses it. */
+ * open() needs the store (it must not have been freed yet); the handles it returns do not,
+ * so sinks may stop and be freed in any order. */
 const struct sink_spill_ops *store__spill_ops(struct store *st);
 
 /* Counters, from any thread. */

@@ -3,7 +3,9 @@
 #ifndef VIGIL_STORE_INT_H
 #define VIGIL_STORE_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 
 #include "store.h"
@@ -24,7 +26,9 @@ enum store_col {
 
 #define STORE_COL_MAX 4096
 #define STORE_COMMIT_ROWS 16384		/* rows per insert transaction, at most */
-#define STORE_COMMIT_NS (250 * 1000000ull) /* age of an insert transaction, at most */ /* bytes kept of one text column (a path); longer is cut */
+#define STORE_COMMIT_NS (250 * 1000000ull) /* age of an insert transaction, at most */
+#define STORE_WAL_RESTART_FRAMES 8192	/* WAL frames (64 MiB) before the writer catches up */
+#define STORE_WAL_KICK_FRAMES 2048	/* WAL growth (16 MiB) that wakes the checkpointer */ /* bytes kept of one text column (a path); longer is cut */
 
 /* The indexed columns of one line. */
 struct store_row {
@@ -40,6 +44,26 @@ struct store_row {
  * line still gets kind and time (now, when it has none); its other columns are NULL.
  * Returns 0, or -EINVAL for a malformed line (the row is still usable). */
 int store_row__extract(struct store_row *row, const struct out_rec *rec, uint64_t now_ns);
+/* What the store shares with the spill handles, which may outlive it (sinks stop in any
+ * order): freed with the last reference. */
+struct store_share {
+	int refs;
+	int spill_waiting;	     /* forwarders' threads about to write their spill */
+	struct sink_spill_ops spill; /* what sinks point to */
+};
+
+static inline struct store_share *store_share__get(struct store_share *sh)
+{
+	__atomic_fetch_add(&sh->refs, 1, __ATOMIC_RELAXED);
+	return sh;
+}
+
+static inline void store_share__put(struct store_share *sh)
+{
+	if (sh && __atomic_sub_fetch(&sh->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(sh);
+}
+
 /* Counters written by the worker, read by anyone (relaxed atomics). */
 #define STORE_ADD(st, field, n) __atomic_fetch_add(&(st)->stats.field, (n), __ATOMIC_RELAXED)
 #define STORE_SET(st, field, v) __atomic_store_n(&(st)->stats.field, (v), __ATOMIC_RELAXED)
@@ -48,14 +72,21 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins;
 	struct vg_store_cfg cfg;
-	struct sink_spill_ops spill;
 	int64_t page_size;
 	uint64_t next_ckpt_ns, next_age_ns, last_err_log_ns;
 	/* the open insert transaction (store_send) */
 	bool in_tx;
 	uint64_t tx_start_ns, tx_rows;
 	uint64_t commit_rows, commit_ns; /* STORE_COMMIT_ROWS, STORE_COMMIT_NS */
-	int spill_waiting; /* forwarders' threads about to write their spill (atomic) */
+	struct store_share *share;
+	/* the checkpointer (store_ckpt.c) */
+	sqlite3 *ckpt_db;
+	pthread_t ckpt_thread;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
+	bool ckpt_stop, ckpt_running, ckpt_kick;
+	int wal_frames;	     /* frames in the WAL after the last commit (the WAL hook) */
+	int wal_kick_frames; /* ... when the checkpointer was last woken */
 	struct store_stats stats;
 	struct store_row row; /* scratch for send() */
 };
@@ -75,6 +106,11 @@ void store__close(struct store *st);
 void store__retain(struct store *st, uint64_t now_ns);
 /* Commit the open insert transaction, if any. 0 or -errno (its rows then count as lost). */
 int store__commit(struct store *st);
+/* store_ckpt.c: the thread that copies the WAL into the file; 0 or -errno. */
+int store__ckpt_start(struct store *st);
+void store__ckpt_stop(struct store *st);
+/* Wake the checkpointer now. */
+void store__ckpt_kick(struct store *st);
 /* store_spill.c */
 void store__spill_init(struct store *st);
 

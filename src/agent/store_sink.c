@@ -85,7 +85,7 @@ static int store_begin(struct store *st)
 
 	if (st->in_tx)
 		return 0;
-	for (int i = 0; i < 50 && __atomic_load_n(&st->spill_waiting, __ATOMIC_RELAXED); i++)
+	for (int i = 0; i < 50 && __atomic_load_n(&st->share->spill_waiting, __ATOMIC_RELAXED); i++)
 		nanosleep(&nap, NULL);
 	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
@@ -104,6 +104,19 @@ static void store_abort(struct store *st)
 	st->in_tx = false;
 }
 
+/* The WAL starts over from its beginning only at a write transaction that finds every frame
+ * of it copied into the file; the checkpointer is always a little behind a writer that never
+ * pauses, so past 64 MiB the writer copies the rest itself (a few hundred ms of inserts, the
+ * checkpointer did the bulk) and the next transaction restarts the WAL. */
+static void store_catch_up(struct store *st)
+{
+	if (!st->ckpt_running || st->wal_frames < STORE_WAL_RESTART_FRAMES)
+		return;
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
+	    SQLITE_OK)
+		st->wal_frames = st->wal_kick_frames = 0;
+}
+
 int store__commit(struct store *st)
 {
 	int rc;
@@ -118,6 +131,7 @@ int store__commit(struct store *st)
 		return err;
 	}
 	st->in_tx = false;
+	store_catch_up(st);
 	STORE_ADD(st, inserted, st->tx_rows);
 	STORE_ADD(st, rows, st->tx_rows);
 	STORE_ADD(st, batches, 1);
@@ -155,7 +169,7 @@ static int store_send(void *impl, struct out_rec *const *recs, size_t n, unsigne
 	st->tx_rows += kept;
 	STORE_ADD(st, skipped, n - kept);
 	if (st->tx_rows >= st->commit_rows || store__now_ns() - st->tx_start_ns >= st->commit_ns ||
-	    __atomic_load_n(&st->spill_waiting, __ATOMIC_RELAXED))
+	    __atomic_load_n(&st->share->spill_waiting, __ATOMIC_RELAXED))
 		rc = store__commit(st);
 	return rc ? rc : (int)n;
 }
@@ -233,21 +247,25 @@ static int64_t size_chunk(struct store *st, int64_t live, int64_t excess)
 	return n < 100 ? 100 : n > RETAIN_CHUNK ? RETAIN_CHUNK : n;
 }
 
-/* Over max_bytes: the oldest events go first, alerts only when no event is left; down to
- * 95% so that this does not run for every batch. */
+/* Over 90% of max_bytes: the oldest events go first, alerts only when no event is left,
+ * down to 80%. The room left is reused by the next inserts before the file grows, so the
+ * file stays under max_bytes without giving pages back (and moving pages) every second. */
 static void retain_size(struct store *st, uint64_t deadline)
 {
-	static const char ev[] = "DELETE FROM records WHERE id IN (SELECT id FROM records"
-				 " WHERE kind = 0 ORDER BY id LIMIT ?1)";
-	static const char al[] = "DELETE FROM records WHERE id IN (SELECT id FROM records"
-				 " WHERE kind <> 0 ORDER BY id LIMIT ?1)";
-	int64_t max = (int64_t)st->cfg.max_bytes, target = max - max / 20, live, n = -1;
+	/* a range of ids, found first: deleting along the table in order is cheaper than a
+	 * list of ids (bench/store) */
+	static const char ev[] = "DELETE FROM records WHERE kind = 0 AND id <= coalesce((SELECT"
+				 " id FROM records WHERE kind = 0 ORDER BY id LIMIT 1 OFFSET ?1 - 1),"
+				 " (SELECT max(id) FROM records))";
+	static const char al[] = "DELETE FROM records WHERE id <= coalesce((SELECT id FROM records"
+				 " ORDER BY id LIMIT 1 OFFSET ?1 - 1), (SELECT max(id) FROM records))";
+	int64_t max = (int64_t)st->cfg.max_bytes, high = max - max / 10, low = max - max / 5;
+	int64_t live = live_bytes(st), n = -1;
 
-	live = live_bytes(st);
-	if (live <= max)
+	if (live <= high)
 		return;
-	while (live > target && store__now_ns() < deadline) {
-		int64_t chunk = size_chunk(st, live, live - target);
+	while (live > low && store__now_ns() < deadline) {
+		int64_t chunk = size_chunk(st, live, live - low);
 
 		n = store_delete(st, ev, chunk, 0);
 		if (n == 0)
@@ -263,18 +281,17 @@ static void retain_size(struct store *st, uint64_t deadline)
 			 "alerts?)", st->cfg.path, (long long)live);
 }
 
-/* Give free pages back to the file system: beyond max_bytes with a size limit (so the file
- * stays under it and the last 5% are reused in place), else beyond a quarter of the file. */
+/* Give free pages back to the file system (incremental vacuum moves the last pages into the
+ * free ones, then truncates): beyond max_bytes with a size limit, else beyond a quarter of
+ * the file (after an age purge). */
 static void store_shrink(struct store *st)
 {
 	int64_t pages = store__int(st->db, "PRAGMA page_count", 0);
 	int64_t freel = store__int(st->db, "PRAGMA freelist_count", 0);
-	int64_t keep = st->cfg.max_bytes ? (int64_t)st->cfg.max_bytes / st->page_size : pages;
-	int64_t n = pages - keep;
+	int64_t n = st->cfg.max_bytes ? pages - (int64_t)st->cfg.max_bytes / st->page_size :
+					freel - pages / 4;
 	char sql[64];
 
-	if (!st->cfg.max_bytes)
-		n = freel - pages / 4;
 	if (n > freel)
 		n = freel;
 	if (n <= 0)
@@ -289,11 +306,19 @@ static void store_checkpoint(struct store *st, uint64_t now_ns)
 {
 	int rc;
 
+	struct timespec nap = { 0, 20 * 1000000L };
+
 	sqlite3_busy_timeout(st->db, 200);
-	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	/* the checkpointer's PASSIVE runs are short; one in progress is a plain BUSY */
+	for (int i = 0; i < 5; i++) {
+		rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		if (rc != SQLITE_BUSY)
+			break;
+		nanosleep(&nap, NULL);
+	}
 	sqlite3_busy_timeout(st->db, 5000);
 	if (rc == SQLITE_OK) {
-		STORE_ADD(st, checkpoints, 1);
+		STORE_ADD(st, wal_truncates, 1);
 		st->next_ckpt_ns = now_ns + CKPT_EVERY_NS;
 	} else {
 		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)

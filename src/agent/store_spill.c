@@ -16,8 +16,8 @@ struct sink_spill {
 	sqlite3_stmt *put, *take, *done, *count;
 	char sink[64]; /* whose row count `rows` is */
 	int64_t rows;  /* -1: not known */
-	const char *path;
-	struct store *st;
+	char *path;
+	struct store_share *share; /* not the store: a handle may outlive it */
 };
 
 static const char *const spill_sql[4] = {
@@ -37,6 +37,8 @@ static void spill_close(struct sink_spill *sp)
 	sqlite3_finalize(sp->done);
 	sqlite3_finalize(sp->count);
 	sqlite3_close(sp->db);
+	store_share__put(sp->share);
+	free(sp->path);
 	free(sp);
 }
 
@@ -51,10 +53,11 @@ static struct sink_spill *spill_open(void *ctx)
 		return NULL;
 	}
 	sp->rows = -1;
-	sp->path = st->cfg.path;
-	sp->st = st;
+	sp->path = strdup(st->cfg.path);
+	sp->share = store_share__get(st->share);
 	stmts[0] = &sp->put, stmts[1] = &sp->take, stmts[2] = &sp->done, stmts[3] = &sp->count;
-	if (sqlite3_open_v2(st->cfg.path, &sp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	if (!sp->path ||
+	    sqlite3_open_v2(st->cfg.path, &sp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK || store__pragmas(sp->db))
 		goto fail;
 	for (int i = 0; i < 4; i++)
@@ -92,9 +95,9 @@ static int spill_step(struct sink_spill *sp, sqlite3_stmt *s, const char *what)
 {
 	int rc;
 
-	__atomic_fetch_add(&sp->st->spill_waiting, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sp->share->spill_waiting, 1, __ATOMIC_RELAXED);
 	rc = sqlite3_step(s);
-	__atomic_fetch_sub(&sp->st->spill_waiting, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&sp->share->spill_waiting, 1, __ATOMIC_RELAXED);
 
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
@@ -188,7 +191,7 @@ static int64_t spill_pending(struct sink_spill *sp, const char *sink)
 
 void store__spill_init(struct store *st)
 {
-	st->spill = (struct sink_spill_ops){
+	st->share->spill = (struct sink_spill_ops){
 		.open = spill_open,
 		.put = spill_put,
 		.take = spill_take,
@@ -201,5 +204,5 @@ void store__spill_init(struct store *st)
 
 const struct sink_spill_ops *store__spill_ops(struct store *st)
 {
-	return &st->spill;
+	return &st->share->spill;
 }
