@@ -26,7 +26,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 # the skeleton and BPF object are build products in their own right, not intermediates
 .SECONDARY: $(SKELS) $(patsubst %.skel.h,%.bpf.o,$(SKELS))
 
-.PHONY: all deps run test unit integration bench bench-overhead bench-k8s bench-rules bench-enforce clean vmlinux \
+.PHONY: all deps run test unit integration bench bench-overhead bench-k8s bench-rules bench-enforce bench-store clean vmlinux \
 	format sanitize install FORCE
 all: $(B)/vigil
 
@@ -102,7 +102,7 @@ run: deps
 	$(MAKE) all
 	./$(B)/vigil run
 
-bench: bench-overhead bench-k8s bench-rules bench-enforce
+bench: bench-overhead bench-k8s bench-rules bench-enforce bench-store
 
 bench-overhead: deps all
 	$(MAKE) -C bench/overhead
@@ -131,6 +131,13 @@ bench-rules: deps all $(B)/bench-rules-replay
 
 bench-enforce: deps all
 	bench/enforce/run.sh
+
+# links the agent's own objects, so it times the agent's store code
+$(B)/bench-store: bench/store/store_bench.c $(B)/libvigil.a
+	$(CC) $(CFLAGS) $< $(B)/libvigil.a -o $@ $(LDLIBS)
+
+bench-store: deps all $(B)/bench-store
+	bench/store/run.sh
 
 vmlinux:
 	scripts/gen-vmlinux.sh
