@@ -349,19 +349,62 @@ void store__stats(struct store *st, struct store_stats *out)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
+/* A read-only connection. `immutable` for a store whose -shm a reader cannot create (a group
+ * member, the agent stopped): with no -wal either, no writer has it open and the file alone
+ * is the whole store, which SQLite then reads without the WAL's shared memory. */
+static int open_reader(const char *path, bool immutable, sqlite3 **db)
+{
+	char uri[PATH_MAX * 3 + 32];
+	size_t o;
+
+	if (!immutable)
+		return sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+	o = (size_t)snprintf(uri, sizeof(uri), "file:");
+	for (const char *p = path; *p && o < sizeof(uri) - 16; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			o += (size_t)snprintf(uri + o, sizeof(uri) - o, "%%%02X", (unsigned char)*p);
+		else
+			uri[o++] = *p;
+	}
+	snprintf(uri + o, sizeof(uri) - o, "?immutable=1");
+	return sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+}
+
+static int64_t schema_version(sqlite3 *db, const char *path)
+{
+	char wal[PATH_MAX + 8];
+	int64_t ver = store__int(db, "SELECT max(version) FROM schema_version", -1);
+	int code = sqlite3_errcode(db) & 0xff;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (ver < 0 && (code == SQLITE_READONLY || code == SQLITE_CANTOPEN) && access(wal, F_OK))
+		return -2; /* try immutable */
+	return ver;
+}
+
 int store__open_ro(const char *path, sqlite3 **db, char *err, size_t errsz)
 {
 	int64_t ver;
 
+	struct stat sb;
+
 	*db = NULL;
-	if (access(path, R_OK))
+	if (access(path, R_OK) || stat(path, &sb))
 		return snprintf(err, errsz, "%s: %s", path, strerror(errno)), -errno;
-	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+	if (!S_ISREG(sb.st_mode))
+		return snprintf(err, errsz, "%s: not a file", path), -EINVAL;
+	if (open_reader(path, false, db) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(*db, 5000);
-	ver = store__int(*db, "SELECT max(version) FROM schema_version", -1);
+	ver = schema_version(*db, path);
+	if (ver == -2) {
+		sqlite3_close(*db);
+		if (open_reader(path, true, db) != SQLITE_OK)
+			goto fail;
+		ver = store__int(*db, "SELECT max(version) FROM schema_version", -1);
+	}
 	if (ver < 0) {
-		if (sqlite3_errcode(*db) != SQLITE_OK && sqlite3_errcode(*db) != SQLITE_ERROR)
+		if ((sqlite3_errcode(*db) & 0xff) != SQLITE_ERROR)
 			goto fail;
 		snprintf(err, errsz, "%s: not a vigil store", path);
 	} else if (ver > STORE_SCHEMA_VERSION) {
