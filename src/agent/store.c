@@ -230,15 +230,20 @@ fail_tx:
 	return -EIO;
 }
 
-/* Connection settings every handle on the file uses (the main one and the spill ones). */
-int store__pragmas(sqlite3 *db)
+/* Connection settings every handle on the file uses (the main one, the checkpointer's, the
+ * spill ones). Only the inserting one needs a large page cache; the others, up to one per
+ * forwarder, keep theirs small so that memory does not grow with the number of outputs. */
+int store__pragmas(sqlite3 *db, int cache_kib)
 {
+	char cache[48];
+
 	sqlite3_busy_timeout(db, 5000);
+	snprintf(cache, sizeof(cache), "PRAGMA cache_size = -%d", cache_kib);
 	return store__exec(db, "PRAGMA journal_mode = WAL") ||
 	       store__exec(db, "PRAGMA synchronous = NORMAL") ||
 	       store__exec(db, "PRAGMA journal_size_limit = 67108864") ||
 	       store__exec(db, "PRAGMA wal_autocheckpoint = 0") || /* store_ckpt.c does it */
-	       store__exec(db, "PRAGMA cache_size = -16384") ?
+	       store__exec(db, cache) ?
 		       -EIO : 0;
 }
 
@@ -277,7 +282,7 @@ static int store_connect(struct store *st, char *err, size_t errsz)
 	     store__exec(st->db, "PRAGMA auto_vacuum = INCREMENTAL")))
 		return snprintf(err, errsz, "store: %s: %s", st->cfg.path,
 				sqlite3_errmsg(st->db)), -EIO;
-	if (store__pragmas(st->db))
+	if (store__pragmas(st->db, STORE_CACHE_KIB))
 		return snprintf(err, errsz, "store: %s: %s", st->cfg.path,
 				sqlite3_errmsg(st->db)), -EIO;
 	rc = store_schema(st->db, st->cfg.path, err, errsz);

@@ -63,7 +63,7 @@ int store__ckpt_start(struct store *st)
 	int rc = sqlite3_open_v2(st->cfg.path, &st->ckpt_db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 
-	if (rc != SQLITE_OK || store__pragmas(st->ckpt_db))
+	if (rc != SQLITE_OK || store__pragmas(st->ckpt_db, STORE_AUX_CACHE_KIB))
 		return -EIO;
 	pthread_mutex_init(&st->ckpt_lock, NULL);
 	pthread_cond_init(&st->ckpt_cond, NULL);

@@ -30,6 +30,8 @@ enum store_col {
 #define STORE_COMMIT_NS (250 * 1000000ull) /* age of an insert transaction, at most */
 #define STORE_WAL_RESTART_FRAMES 8192	   /* WAL frames (64 MiB) before the writer catches up */
 #define STORE_WAL_KICK_FRAMES 2048	   /* WAL growth (16 MiB) that wakes the checkpointer */
+#define STORE_CACHE_KIB 16384		   /* page cache of the inserting connection */
+#define STORE_AUX_CACHE_KIB 1024	   /* ... of the checkpointer's and the spill ones */
 
 /* The indexed columns of one line. */
 struct store_row {
@@ -100,8 +102,9 @@ int store__exec(sqlite3 *db, const char *sql);
 /* The first column of a one-row query as an integer; def when there is no row. */
 int64_t store__int(sqlite3 *db, const char *sql, int64_t def);
 uint64_t store__now_ns(void);
-/* busy timeout, WAL, synchronous=NORMAL, WAL size limit, cache size. 0 or -EIO. */
-int store__pragmas(sqlite3 *db);
+/* busy timeout, WAL, synchronous=NORMAL, WAL size limit, no automatic checkpoints, a page
+ * cache of cache_kib. 0 or -EIO. */
+int store__pragmas(sqlite3 *db, int cache_kib);
 /* Finalize, close and free (store_sink_ops.free). */
 void store__close(struct store *st);
 /* store_sink.c: retention and checkpoints, from the worker's tick. */

@@ -264,7 +264,9 @@ static void retain_size(struct store *st, uint64_t deadline)
 
 	if (live <= high)
 		return;
-	while (live > low && store__now_ns() < deadline) {
+	/* under max_bytes whatever it takes (the sink's queue absorbs the pause, or drops
+	 * events: the store cannot keep this rate under this limit); on to 80% within the budget */
+	while (live > low && (live > max || store__now_ns() < deadline)) {
 		int64_t chunk = size_chunk(st, live, live - low);
 
 		n = store_delete(st, ev, chunk, 0);
