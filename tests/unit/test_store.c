@@ -184,6 +184,37 @@ UNIT_TEST(record_fields_and_events_off)
 	cleanup(dir);
 }
 
+/* A line SQLite refuses for good is counted as rejected, not retried; the others stay. */
+UNIT_TEST(refused_line_is_rejected)
+{
+	struct vg_store_cfg cfg;
+	char dir[64], err[512], *big = malloc(20001);
+	struct out_rec *r[3];
+	struct store *st;
+	unsigned rej = 0;
+	sqlite3 *db;
+
+	setup(dir, &cfg);
+	st = store__open(&cfg, err, sizeof(err));
+	sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, 10000);
+	memset(big, 'x', 20000);
+	big[20000] = '\0';
+	r[0] = rec_new(OUT_EVENT, 0, 6, 1, lines[L_POD_READ]);
+	r[1] = rec_new(OUT_EVENT, 0, 6, 2, big);
+	r[2] = rec_new(OUT_EVENT, 0, 6, 3, lines[L_EXEC]);
+	CHECK_INT(store_sink_ops.send(st, r, 3, &rej), 3);
+	CHECK_INT(rej, 1);
+	store_sink_ops.tick(st, 0);
+	db = peek(cfg.path);
+	CHECK_STR(q1(db, "SELECT group_concat(time_ns) FROM records"), "1,3");
+	sqlite3_close(db);
+	for (int i = 0; i < 3; i++)
+		free(r[i]);
+	free(big);
+	store_sink_ops.free(st);
+	cleanup(dir);
+}
+
 UNIT_TEST(access_from_flags)
 {
 	load_lines();
