@@ -26,7 +26,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 # the skeleton and BPF object are build products in their own right, not intermediates
 .SECONDARY: $(SKELS) $(patsubst %.skel.h,%.bpf.o,$(SKELS))
 
-.PHONY: all deps run test unit integration bench bench-overhead bench-k8s bench-rules bench-enforce bench-outputs clean vmlinux \
+.PHONY: all deps run test unit integration bench bench-overhead bench-k8s bench-rules bench-enforce \
+	bench-store bench-outputs clean vmlinux \
 	format sanitize install FORCE
 all: $(B)/vigil
 
@@ -106,7 +107,7 @@ run: deps
 	$(MAKE) all
 	./$(B)/vigil run
 
-bench: bench-overhead bench-k8s bench-rules bench-enforce bench-outputs
+bench: bench-overhead bench-k8s bench-rules bench-enforce bench-store bench-outputs
 
 bench-overhead: deps all
 	$(MAKE) -C bench/overhead
@@ -138,6 +139,13 @@ bench-enforce: deps all
 
 bench-outputs: deps all
 	bench/outputs/run.sh
+
+# links the agent's own objects, so it times the agent's store code
+$(B)/bench-store: bench/store/store_bench.c $(B)/libvigil.a
+	$(CC) $(CFLAGS) $< $(B)/libvigil.a -o $@ $(LDLIBS)
+
+bench-store: deps all $(B)/bench-store
+	bench/store/run.sh
 
 vmlinux:
 	scripts/gen-vmlinux.sh

@@ -286,7 +286,20 @@ static int run_once(sqlite3 *db, const struct store_filter *f, bool json, int64_
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
-/* --follow: every 200 ms, what was inserted since, until SIGINT or SIGTERM. */
+static int64_t max_id(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM records", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			id = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	return id;
+}
+
+/* --follow: every 200 ms, what was inserted after last_id, until SIGINT or SIGTERM. */
 static int follow(sqlite3 *db, struct store_filter f, bool json, int64_t last_id)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -294,14 +307,6 @@ static int follow(sqlite3 *db, struct store_filter f, bool json, int64_t last_id
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sqlite3_stmt *s;
-
-	if (!last_id && sqlite3_prepare_v2(db, "SELECT max(id) FROM records", -1, &s, NULL) ==
-				SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			last_id = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-	}
 	f.limit = 10000;
 	f.since_ns = f.until_ns = 0; /* new rows are wanted whatever their time */
 	while (!stop) {
@@ -329,7 +334,12 @@ int cli_query(int argc, char **argv)
 	}
 	if (!o.json)
 		print_header();
+	/* one snapshot for the rows shown and the last id, so that --follow goes on exactly
+	 * after what the first query saw (rows older than those shown included) */
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	rc = run_once(db, &o.f, o.json, &last_id) ? 1 : 0;
+	last_id = max_id(db);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (!rc && o.follow)
 		rc = follow(db, o.f, o.json, last_id);
 	sqlite3_close(db);

@@ -230,15 +230,20 @@ fail_tx:
 	return -EIO;
 }
 
-/* Connection settings every handle on the file uses (the main one and the spill ones). */
-int store__pragmas(sqlite3 *db)
+/* Connection settings every handle on the file uses (the main one, the checkpointer's, the
+ * spill ones). Only the inserting one needs a large page cache; the others, up to one per
+ * forwarder, keep theirs small so that memory does not grow with the number of outputs. */
+int store__pragmas(sqlite3 *db, int cache_kib)
 {
+	char cache[48];
+
 	sqlite3_busy_timeout(db, 5000);
+	snprintf(cache, sizeof(cache), "PRAGMA cache_size = -%d", cache_kib);
 	return store__exec(db, "PRAGMA journal_mode = WAL") ||
 	       store__exec(db, "PRAGMA synchronous = NORMAL") ||
 	       store__exec(db, "PRAGMA journal_size_limit = 67108864") ||
 	       store__exec(db, "PRAGMA wal_autocheckpoint = 0") || /* store_ckpt.c does it */
-	       store__exec(db, "PRAGMA cache_size = -16384") ?
+	       store__exec(db, cache) ?
 		       -EIO : 0;
 }
 
@@ -277,7 +282,7 @@ static int store_connect(struct store *st, char *err, size_t errsz)
 	     store__exec(st->db, "PRAGMA auto_vacuum = INCREMENTAL")))
 		return snprintf(err, errsz, "store: %s: %s", st->cfg.path,
 				sqlite3_errmsg(st->db)), -EIO;
-	if (store__pragmas(st->db))
+	if (store__pragmas(st->db, STORE_CACHE_KIB))
 		return snprintf(err, errsz, "store: %s: %s", st->cfg.path,
 				sqlite3_errmsg(st->db)), -EIO;
 	rc = store_schema(st->db, st->cfg.path, err, errsz);
@@ -349,19 +354,62 @@ void store__stats(struct store *st, struct store_stats *out)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
+/* A read-only connection. `immutable` for a store whose -shm a reader cannot create (a group
+ * member, the agent stopped): with no -wal either, no writer has it open and the file alone
+ * is the whole store, which SQLite then reads without the WAL's shared memory. */
+static int open_reader(const char *path, bool immutable, sqlite3 **db)
+{
+	char uri[PATH_MAX * 3 + 32];
+	size_t o;
+
+	if (!immutable)
+		return sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+	o = (size_t)snprintf(uri, sizeof(uri), "file:");
+	for (const char *p = path; *p && o < sizeof(uri) - 16; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			o += (size_t)snprintf(uri + o, sizeof(uri) - o, "%%%02X", (unsigned char)*p);
+		else
+			uri[o++] = *p;
+	}
+	snprintf(uri + o, sizeof(uri) - o, "?immutable=1");
+	return sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+}
+
+static int64_t schema_version(sqlite3 *db, const char *path)
+{
+	char wal[PATH_MAX + 8];
+	int64_t ver = store__int(db, "SELECT max(version) FROM schema_version", -1);
+	int code = sqlite3_errcode(db) & 0xff;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (ver < 0 && (code == SQLITE_READONLY || code == SQLITE_CANTOPEN) && access(wal, F_OK))
+		return -2; /* try immutable */
+	return ver;
+}
+
 int store__open_ro(const char *path, sqlite3 **db, char *err, size_t errsz)
 {
 	int64_t ver;
 
+	struct stat sb;
+
 	*db = NULL;
-	if (access(path, R_OK))
+	if (access(path, R_OK) || stat(path, &sb))
 		return snprintf(err, errsz, "%s: %s", path, strerror(errno)), -errno;
-	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+	if (!S_ISREG(sb.st_mode))
+		return snprintf(err, errsz, "%s: not a file", path), -EINVAL;
+	if (open_reader(path, false, db) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(*db, 5000);
-	ver = store__int(*db, "SELECT max(version) FROM schema_version", -1);
+	ver = schema_version(*db, path);
+	if (ver == -2) {
+		sqlite3_close(*db);
+		if (open_reader(path, true, db) != SQLITE_OK)
+			goto fail;
+		ver = store__int(*db, "SELECT max(version) FROM schema_version", -1);
+	}
 	if (ver < 0) {
-		if (sqlite3_errcode(*db) != SQLITE_OK && sqlite3_errcode(*db) != SQLITE_ERROR)
+		if ((sqlite3_errcode(*db) & 0xff) != SQLITE_ERROR)
 			goto fail;
 		snprintf(err, errsz, "%s: not a vigil store", path);
 	} else if (ver > STORE_SCHEMA_VERSION) {

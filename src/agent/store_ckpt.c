@@ -2,8 +2,9 @@
 /*
  * The store's checkpointer: a thread with its own connection that copies the WAL into the
  * database file twice a second, and whenever the inserting thread says the WAL grew by 16 MiB
- * (PASSIVE: it never waits for, nor blocks, the inserting thread). SQLite's automatic checkpoint would run inside a commit of the sink's worker,
- * fsync included: a quarter of its time at 1M rows (bench/store). With the copy done here,
+ * (PASSIVE: it never waits for, nor blocks, the inserting thread). SQLite's automatic
+ * checkpoint would run inside a commit of the sink's worker, fsync included: a quarter of
+ * its time at 1M rows (bench/store). With the copy done here,
  * on another core, the worker only appends to the WAL, and the WAL starts over from its
  * beginning (so stays small) once everything in it was copied.
  */
@@ -62,7 +63,7 @@ int store__ckpt_start(struct store *st)
 	int rc = sqlite3_open_v2(st->cfg.path, &st->ckpt_db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 
-	if (rc != SQLITE_OK || store__pragmas(st->ckpt_db))
+	if (rc != SQLITE_OK || store__pragmas(st->ckpt_db, STORE_AUX_CACHE_KIB))
 		return -EIO;
 	pthread_mutex_init(&st->ckpt_lock, NULL);
 	pthread_cond_init(&st->ckpt_cond, NULL);

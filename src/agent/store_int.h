@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Inside the store (store.c, store_sink.c, store_spill.c, store_row.c): not for other users. */
+/* Inside the store (store.c, store_sink.c, store_ckpt.c, store_spill.c, store_row.c) and its
+ * tests and benchmark: not for other users. */
 #ifndef VIGIL_STORE_INT_H
 #define VIGIL_STORE_INT_H
 
@@ -24,11 +25,13 @@ enum store_col {
 	SC_NTEXT,
 };
 
-#define STORE_COL_MAX 4096
-#define STORE_COMMIT_ROWS 16384		/* rows per insert transaction, at most */
+#define STORE_COL_MAX 4096		   /* bytes kept of one text column (a path) */
+#define STORE_COMMIT_ROWS 16384		   /* rows per insert transaction, at most */
 #define STORE_COMMIT_NS (250 * 1000000ull) /* age of an insert transaction, at most */
-#define STORE_WAL_RESTART_FRAMES 8192	/* WAL frames (64 MiB) before the writer catches up */
-#define STORE_WAL_KICK_FRAMES 2048	/* WAL growth (16 MiB) that wakes the checkpointer */ /* bytes kept of one text column (a path); longer is cut */
+#define STORE_WAL_RESTART_FRAMES 8192	   /* WAL frames (64 MiB) before the writer catches up */
+#define STORE_WAL_KICK_FRAMES 2048	   /* WAL growth (16 MiB) that wakes the checkpointer */
+#define STORE_CACHE_KIB 16384		   /* page cache of the inserting connection */
+#define STORE_AUX_CACHE_KIB 1024	   /* ... of the checkpointer's and the spill ones */
 
 /* The indexed columns of one line. */
 struct store_row {
@@ -44,6 +47,7 @@ struct store_row {
  * line still gets kind and time (now, when it has none); its other columns are NULL.
  * Returns 0, or -EINVAL for a malformed line (the row is still usable). */
 int store_row__extract(struct store_row *row, const struct out_rec *rec, uint64_t now_ns);
+
 /* What the store shares with the spill handles, which may outlive it (sinks stop in any
  * order): freed with the last reference. */
 struct store_share {
@@ -98,8 +102,9 @@ int store__exec(sqlite3 *db, const char *sql);
 /* The first column of a one-row query as an integer; def when there is no row. */
 int64_t store__int(sqlite3 *db, const char *sql, int64_t def);
 uint64_t store__now_ns(void);
-/* busy timeout, WAL, synchronous=NORMAL, WAL size limit, cache size. 0 or -EIO. */
-int store__pragmas(sqlite3 *db);
+/* busy timeout, WAL, synchronous=NORMAL, WAL size limit, no automatic checkpoints, a page
+ * cache of cache_kib. 0 or -EIO. */
+int store__pragmas(sqlite3 *db, int cache_kib);
 /* Finalize, close and free (store_sink_ops.free). */
 void store__close(struct store *st);
 /* store_sink.c: retention and checkpoints, from the worker's tick. */

@@ -62,7 +62,9 @@ static int store_insert(struct store *st, const struct out_rec *rec, uint64_t no
 		sqlite3_bind_int64(s, 13, row->uid);
 	else
 		sqlite3_bind_null(s, 13);
-	sqlite3_bind_text(s, 15, rec->line, (int)rec->len, SQLITE_STATIC);
+	rc = sqlite3_bind_text(s, 15, rec->line, (int)rec->len, SQLITE_STATIC);
+	if (rc != SQLITE_OK) /* longer than SQLite's limit on a value */
+		return rc;
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : rc;
@@ -149,15 +151,20 @@ static int store_send(void *impl, struct out_rec *const *recs, size_t n, unsigne
 {
 	struct store *st = impl;
 	uint64_t now = store__now_ns(), kept = 0;
+	unsigned rej = 0;
 	int rc;
 
-	(void)rejected;
 	if ((rc = store_begin(st)))
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		if (!store_keeps(st, recs[i]))
 			continue;
 		rc = store_insert(st, recs[i], now);
+		if (rc == SQLITE_TOOBIG || (rc & 0xff) == SQLITE_CONSTRAINT) {
+			store_fail(st, "insert (record refused)", rc); /* this line, for good */
+			rej++;
+			continue;
+		}
 		if (rc) {
 			int err = store_fail(st, "insert", rc);
 
@@ -167,7 +174,8 @@ static int store_send(void *impl, struct out_rec *const *recs, size_t n, unsigne
 		kept++;
 	}
 	st->tx_rows += kept;
-	STORE_ADD(st, skipped, n - kept);
+	*rejected += rej;
+	STORE_ADD(st, skipped, n - kept - rej);
 	if (st->tx_rows >= st->commit_rows || store__now_ns() - st->tx_start_ns >= st->commit_ns ||
 	    __atomic_load_n(&st->share->spill_waiting, __ATOMIC_RELAXED))
 		rc = store__commit(st);
@@ -264,7 +272,9 @@ static void retain_size(struct store *st, uint64_t deadline)
 
 	if (live <= high)
 		return;
-	while (live > low && store__now_ns() < deadline) {
+	/* under max_bytes whatever it takes (the sink's queue absorbs the pause, or drops
+	 * events: the store cannot keep this rate under this limit); on to 80% within the budget */
+	while (live > low && (live > max || store__now_ns() < deadline)) {
 		int64_t chunk = size_chunk(st, live, live - low);
 
 		n = store_delete(st, ev, chunk, 0);

@@ -58,7 +58,7 @@ static struct sink_spill *spill_open(void *ctx)
 	stmts[0] = &sp->put, stmts[1] = &sp->take, stmts[2] = &sp->done, stmts[3] = &sp->count;
 	if (!sp->path ||
 	    sqlite3_open_v2(st->cfg.path, &sp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK || store__pragmas(sp->db))
+			    NULL) != SQLITE_OK || store__pragmas(sp->db, STORE_AUX_CACHE_KIB))
 		goto fail;
 	for (int i = 0; i < 4; i++)
 		if (sqlite3_prepare_v3(sp->db, spill_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
