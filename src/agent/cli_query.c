@@ -146,20 +146,6 @@ static int parse_opt(int c, const char *arg, struct query_opts *o, uint64_t now)
 	return parse_value(c, arg, o, now);
 }
 
-/* The default store path, from the one place defaults live. */
-static void default_db(char *out, size_t size)
-{
-	struct vg_config *cfg = calloc(1, sizeof(*cfg));
-
-	snprintf(out, size, "/var/lib/vigil/vigil.db");
-	if (!cfg)
-		return;
-	config_defaults(cfg);
-	snprintf(out, size, "%s", cfg->store.path);
-	config_free(cfg);
-	free(cfg);
-}
-
 static int parse_args(int argc, char **argv, struct query_opts *o)
 {
 	uint64_t now = (uint64_t)time(NULL) * 1000000000ull;
@@ -168,7 +154,7 @@ static int parse_args(int argc, char **argv, struct query_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->f.max_prio = -1;
 	o->f.limit = 100;
-	default_db(o->db, sizeof(o->db));
+	snprintf(o->db, sizeof(o->db), "%s", VG_STORE_PATH_DEFAULT);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {

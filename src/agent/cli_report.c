@@ -98,19 +98,6 @@ static int parse_opt(int c, const char *arg, struct report *r, uint64_t now)
 	return -EINVAL;
 }
 
-static void default_db(char *out, size_t size)
-{
-	struct vg_config *cfg = calloc(1, sizeof(*cfg));
-
-	snprintf(out, size, "/var/lib/vigil/vigil.db");
-	if (!cfg)
-		return;
-	config_defaults(cfg);
-	snprintf(out, size, "%s", cfg->store.path);
-	config_free(cfg);
-	free(cfg);
-}
-
 /* 0, 1 after --help, or -EINVAL (message printed). */
 static int parse_args(int argc, char **argv, struct report *r)
 {
@@ -118,7 +105,7 @@ static int parse_args(int argc, char **argv, struct report *r)
 	int c;
 
 	memset(r, 0, sizeof(*r));
-	default_db(r->db, sizeof(r->db));
+	snprintf(r->db, sizeof(r->db), "%s", VG_STORE_PATH_DEFAULT);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h')

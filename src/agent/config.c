@@ -35,7 +35,7 @@ void config_defaults(struct vg_config *cfg)
 	cfg->stdout_events = true;
 	cfg->stdout_alerts = true;
 	cfg->store.enabled = true;
-	strcpy(cfg->store.path, "/var/lib/vigil/vigil.db");
+	strcpy(cfg->store.path, VG_STORE_PATH_DEFAULT);
 	cfg->store.max_age_s = 7 * 86400;
 	cfg->store.max_bytes = 1ull << 30;
 	cfg->store.events = true;

@@ -62,6 +62,8 @@ struct vg_output {
 	unsigned timeout_ms; /* per request / connect; default 5000 */
 };
 
+#define VG_STORE_PATH_DEFAULT "/var/lib/vigil/vigil.db"
+
 /* The embedded evidence store (docs/config.md, `store:`). */
 struct vg_store_cfg {
 	bool enabled; /* default true */
