@@ -72,7 +72,7 @@ int config_parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-void config_free(struct vg_config *cfg)
+void config_free_filters(struct vg_config *cfg)
 {
 	for (unsigned i = 0; i < cfg->scope.npods; i++)
 		free(cfg->scope.pods[i]);
@@ -80,12 +80,17 @@ void config_free(struct vg_config *cfg)
 		free(cfg->scope.cgroups[i]);
 	for (unsigned i = 0; i < cfg->npath_filters; i++)
 		free(cfg->path_filters[i].path);
+	cfg->scope.npods = cfg->scope.ncgroups = cfg->npath_filters = 0;
+}
+
+void config_free(struct vg_config *cfg)
+{
+	config_free_filters(cfg);
 	for (unsigned i = 0; i < cfg->nrules; i++)
 		free(cfg->rules[i]);
 	for (unsigned i = 0; i < cfg->nredact; i++)
 		free(cfg->redact[i]);
-	cfg->scope.npods = cfg->scope.ncgroups = cfg->npath_filters = cfg->nrules = 0;
-	cfg->nredact = 0;
+	cfg->nrules = cfg->nredact = 0;
 }
 
 /* What follows from the options together: with rule files named, the output is alerts

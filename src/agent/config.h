@@ -137,6 +137,8 @@ void config_defaults(struct vg_config *cfg);
 void config_finish(struct vg_config *cfg);
 /* Release what option parsing allocated (scope items, path filters). */
 void config_free(struct vg_config *cfg);
+/* Only the scope items and path filters (what config_free releases of them). */
+void config_free_filters(struct vg_config *cfg);
 /* Parse a size with an optional K/M/G suffix (powers of 1024). */
 int config_parse_size(const char *s, size_t *out);
 

@@ -128,24 +128,6 @@ int agent_reload(struct agent *a)
 	}
 	config_finish(nc);
 	keep_restart_only(&a->cfg, nc);
-	if (!scope_equal(&a->cfg, nc)) { /* keep the running ones; nc's are freed below */
-		struct vg_config *t = malloc(sizeof(*t));
-
-		if (!t) {
-			err = -ENOMEM;
-			goto out;
-		}
-		memcpy(&t->scope, &nc->scope, sizeof(t->scope));
-		memcpy(&nc->scope, &a->cfg.scope, sizeof(t->scope));
-		memcpy(&a->cfg.scope, &t->scope, sizeof(t->scope));
-		t->npath_filters = nc->npath_filters;
-		memcpy(t->path_filters, nc->path_filters, sizeof(t->path_filters));
-		nc->npath_filters = a->cfg.npath_filters;
-		memcpy(nc->path_filters, a->cfg.path_filters, sizeof(t->path_filters));
-		a->cfg.npath_filters = t->npath_filters;
-		memcpy(a->cfg.path_filters, t->path_filters, sizeof(t->path_filters));
-		free(t);
-	}
 	if ((err = agent_rules_reload_build(nc, &rules))) {
 		log_error("reload: the rules do not load (above); keeping the running "
 			  "configuration");
@@ -169,7 +151,13 @@ int agent_reload(struct agent *a)
 	agent_rules_kernel_reload(a);
 	agent_outputs_commit(a, &plan);
 	redactor_reload(a, nc);
-	/* restart-only members were copied back into nc above; pointers move with the struct */
+	/* restart-only members were copied back into nc above; the running scope and path
+	 * filters (pointers) move over, nc's own go */
+	config_free_filters(nc);
+	nc->scope = a->cfg.scope;
+	nc->npath_filters = a->cfg.npath_filters;
+	memcpy(nc->path_filters, a->cfg.path_filters, sizeof(nc->path_filters));
+	a->cfg.scope.npods = a->cfg.scope.ncgroups = a->cfg.npath_filters = 0;
 	config_free(&a->cfg);
 	a->cfg = *nc;
 	memset(nc, 0, sizeof(*nc));
