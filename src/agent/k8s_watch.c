@@ -234,6 +234,8 @@ static int watch__spawn(struct k8s_watch *w)
 	rc = -pthread_create(&w->thread, NULL, watch__thread, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	w->started = rc == 0;
+	if (w->started)
+		pthread_setname_np(w->thread, "vigil-k8s");
 	return rc;
 }
 

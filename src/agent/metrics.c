@@ -211,6 +211,8 @@ static int start_thread(struct metrics *m)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = -pthread_create(&m->thread, NULL, metrics__thread, m);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!rc)
+		pthread_setname_np(m->thread, "vigil-metrics");
 	return rc;
 }
 

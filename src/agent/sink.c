@@ -151,11 +151,17 @@ void sink_take_locked(struct sink *s)
 int sink__start(struct sink *s)
 {
 	int err = pthread_create(&s->thr, NULL, sink_worker, s);
+	size_t n = strnlen(s->o.name, 9);
+	char name[16]; /* "vigil-NAME" in top -H and /proc/PID/task/TID/comm: 15 bytes at most */
 
 	if (err) {
 		log_error("output %s: cannot start its thread: %s", s->o.name, strerror(err));
 		return -err;
 	}
+	memcpy(name, "vigil-", 6);
+	memcpy(name + 6, s->o.name, n);
+	name[6 + n] = 0;
+	pthread_setname_np(s->thr, name);
 	s->started = true;
 	return 0;
 }

@@ -73,6 +73,7 @@ int store__ckpt_start(struct store *st)
 		pthread_mutex_destroy(&st->ckpt_lock);
 		return -rc;
 	}
+	pthread_setname_np(st->ckpt_thread, "vigil-ckpt");
 	st->ckpt_running = true;
 	return 0;
 }
