@@ -35,6 +35,9 @@ const char cli_run_usage[] =
 	"  --cgroup-cache-size N     cgroup identity cache entries (default 4096)\n"
 	"  --ancestors N             lineage levels reported, parent included (default 8)\n"
 	"  --stats-interval SECONDS  periodic stats record, 0 disables (default 60)\n"
+	"  --event-slice US          scheduler time slice asked for the event thread, 100 ..\n"
+	"                            100000 microseconds, so it runs as soon as events wake\n"
+	"                            it (Linux 6.12+; default 100; 0 leaves the kernel's)\n"
 	"  --no-procfs-seed          do not read /proc for processes started before vigil\n"
 	"  --btf PATH                kernel BTF file (default /sys/kernel/btf/vmlinux)\n"
 	"  --events LIST             event types or groups to report, comma separated: process,\n"
@@ -88,6 +91,7 @@ enum {
 	OPT_METADATA, OPT_K8SHOLD, OPT_PODCACHE, OPT_RULES, OPT_NORULES, OPT_MINPRIO, OPT_ALERTS,
 	OPT_NOPREFILTER, OPT_RULEMODE, OPT_CONFIG, OPT_STORE, OPT_NOSTORE, OPT_STORE_AGE,
 	OPT_STORE_SIZE, OPT_METRICS, OPT_REDACT, OPT_NOSTDOUT_EV, OPT_NOSTDOUT_AL, OPT_BPFSTATS,
+	OPT_SLICE,
 	/* list-valued, from here on (parse_list_opt) */
 	OPT_EVENTS, OPT_SCOPE, OPT_IGNORE_PATH, OPT_REPORT_PATH, OPT_SAMPLE,
 	OPT_END
@@ -111,6 +115,7 @@ static const struct run_opt {
 	{ "cgroup-cache-size", OPT_CGCACHE, A },
 	{ "ancestors", OPT_ANCESTORS, A },
 	{ "stats-interval", OPT_STATS, A },
+	{ "event-slice", OPT_SLICE, A },
 	{ "no-procfs-seed", OPT_NOSEED, CLI_OPT_NEG },
 	{ "log-level", OPT_LOGLEVEL, A },
 	{ "btf", OPT_BTF, A },
@@ -365,7 +370,8 @@ static int parse_num_opt(const struct octx *o, int c, const char *arg, struct vg
 		{ OPT_PTABLE, 1024, 1u << 22 }, { OPT_PCACHE, 64, 1u << 22 },
 		{ OPT_GRACE, 0, 3600 },		{ OPT_CGCACHE, 16, 1u << 20 },
 		{ OPT_ANCESTORS, 0, 64 },	{ OPT_STATS, 0, 86400 },
-		{ OPT_K8SHOLD, 0, 60000 },	{ OPT_PODCACHE, 16, 1u << 20 },
+		{ OPT_K8SHOLD, 0, 60000 },	{ OPT_SLICE, 0, 100000 },
+		{ OPT_PODCACHE, 16, 1u << 20 },
 	};
 	unsigned long long v = 0;
 	unsigned i = 0, n = sizeof(ranges) / sizeof(ranges[0]);
@@ -383,6 +389,11 @@ static int parse_num_opt(const struct octx *o, int c, const char *arg, struct vg
 	case OPT_ANCESTORS: cfg->ancestors = v; break;
 	case OPT_STATS: cfg->stats_interval_s = v; break;
 	case OPT_K8SHOLD: cfg->k8s_hold_ns = v * 1000000ull; break;
+	case OPT_SLICE:
+		if (v && v < 100)
+			return ofail(o, arg, "expected 0 or 100 .. 100000 (microseconds)");
+		cfg->event_slice_us = v;
+		break;
 	default: cfg->pod_cache_entries = v;
 	}
 	return 0;

@@ -21,6 +21,7 @@ void config_defaults(struct vg_config *cfg)
 	cfg->fd_table_entries = 16384;
 	cfg->ancestors = 8;
 	cfg->stats_interval_s = 60;
+	cfg->event_slice_us = 100;
 	cfg->seed_procfs = true;
 	cfg->log_level = LOG_INFO;
 	cfg->events = evsel_default();

@@ -93,6 +93,7 @@ struct vg_config {
 	size_t fd_table_entries; /* user-space fd table, over all processes */
 	unsigned ancestors; /* lineage levels reported: parent plus ancestors */
 	unsigned stats_interval_s; /* periodic stats record; 0 disables */
+	unsigned event_slice_us; /* scheduler slice asked for the event thread; 0: the kernel's */
 	bool seed_procfs; /* read /proc at start-up */
 	uint64_t events; /* enabled event types, bit per VG_EV_* (evsel.h) */
 	struct vg_scope scope;

@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "log.h"
 #include "outputs.h"
+#include "sched_hint.h"
 
 #define RETIRE_DRAIN_MS 2000
 
@@ -70,6 +71,7 @@ static void *retire(void *arg)
 {
 	struct outputs_plan *p = arg;
 
+	sched_hint_default_slice();
 	for (unsigned i = 0; i < p->nretire; i++)
 		sink__request_stop(p->retire[i], RETIRE_DRAIN_MS);
 	for (unsigned i = 0; i < p->nretire; i++) {
@@ -110,5 +112,6 @@ void agent_outputs_commit(struct agent *a, struct outputs_plan *p)
 			sink__stop(p->retire[i], 200), sink__free(p->retire[i]);
 		return;
 	}
+	pthread_setname_np(out->retirer, "vigil-retire");
 	out->retiring = true;
 }

@@ -47,6 +47,7 @@ static const struct {
 	FIELD("metrics", metrics),
 	FIELD("node", node),
 	FIELD("stats_interval", stats_interval_s),
+	FIELD("event_slice", event_slice_us),
 };
 
 /* Scope and path filters hold pointers: compare what they point to. */

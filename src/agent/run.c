@@ -13,6 +13,7 @@
 #include "procfs.h"
 #include "redact.h"
 #include "reload.h"
+#include "sched_hint.h"
 #include "scope.h"
 
 
@@ -193,6 +194,27 @@ static void periodic(struct agent *a, uint64_t now, uint64_t *last_sweep, uint64
 	}
 }
 
+/* The event thread decides the kills that need user space: ask for a short slice, so that it
+ * runs as soon as a record wakes it rather than after the running task's turn (sched_hint.h).
+ * Asked once every other thread has started; they keep the kernel's default. */
+static void sched_event_thread(struct agent *a)
+{
+	unsigned got;
+	int err;
+
+	if (!a->cfg.event_slice_us)
+		return;
+	err = sched_hint_short_slice(a->cfg.event_slice_us, &got);
+	if (!err)
+		log_info("event thread: scheduler slice %u us", got);
+	else if (err == -ENOTSUP)
+		log_info("degraded: this kernel has no per-thread time slice (Linux 6.12+): a busy "
+			 "CPU can delay the event thread, and a kill decided in user space, by up "
+			 "to a scheduler tick");
+	else
+		log_warn("event thread: cannot set its scheduler slice: %s", strerror(-err));
+}
+
 static int loop(struct agent *a)
 {
 	uint64_t last_sweep = agent_boot_ns(), last_stats = last_sweep, last_flush = 0, now;
@@ -253,6 +275,7 @@ int agent_run(struct vg_config *cfg)
 	if (!err)
 		err = setup(a);
 	if (!err) {
+		sched_event_thread(a);
 		log_info("ready: %d programs attached, node %s", a->nprogs, a->cfg.node);
 		if (a->metrics) {
 			publish_metrics(a, agent_boot_ns());

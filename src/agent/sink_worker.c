@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "sched_hint.h"
 #include "sink_int.h"
 
 #define TICK_NS 1000000000ull
@@ -329,6 +330,7 @@ void *sink_worker(void *arg)
 {
 	struct sink *s = arg;
 
+	sched_hint_default_slice();
 	start_spill(s);
 	s->last_tick = sink_now_ns(CLOCK_MONOTONIC);
 	if (ensure_connected(s))

@@ -102,7 +102,7 @@ UNIT_TEST(top_level_options)
 
 	GOOD("node: n1\nringbuf_size: 8M\nproc_table_size: 2048\nproc_cache_size: 128\n"
 	     "proc_cache_bytes: 1M\nexit_grace: 5\ncgroup_cache_size: 64\nancestors: 3\n"
-	     "stats_interval: 0\nprocfs_seed: false\nbtf: /b\nevents: [file, network]\n"
+	     "stats_interval: 0\nevent_slice: 0\nprocfs_seed: false\nbtf: /b\nevents: [file, network]\n"
 	     "scope: [\"pod:0123456789abcdef\"]\nignore_path: [/proc/, /sys/*]\n"
 	     "report_path: /etc/shadow\nsample: {open: 10, connect: 2}\nkubeconfig: /k\n"
 	     "kubernetes: false\nmetadata: /m.yaml\nk8s_hold: 100\npod_cache_size: 32\n"
@@ -118,6 +118,7 @@ UNIT_TEST(top_level_options)
 	CHECK_INT(c.cgroup_cache_entries, 64);
 	CHECK_INT(c.ancestors, 3);
 	CHECK_INT(c.stats_interval_s, 0);
+	CHECK_INT(c.event_slice_us, 0);
 	CHECK(!c.seed_procfs);
 	CHECK_STR(c.btf_path, "/b");
 	CHECK(c.events_given);
@@ -163,6 +164,8 @@ UNIT_TEST(option_errors)
 	BAD("ringbuf_size: 12Q\n", "vigil.yaml:1:1: ringbuf_size: expected a size such as 4M");
 	BAD("node: x\nancestors: 99\n",
 	    "vigil.yaml:2:1: ancestors: expected a whole number from 0 to 64");
+	BAD("event_slice: 50\n",
+	    "vigil.yaml:1:1: event_slice: expected 0 or 100 .. 100000 (microseconds)");
 	BAD("min_priority: loud\n", "vigil.yaml:1:1: min_priority: expected emergency, alert");
 	BAD("rule_mode: x\n", "vigil.yaml:1:1: rule_mode: expected monitor, alert or enforce");
 	BAD("log_level: loud\n", "vigil.yaml:1:1: log_level: expected error, warn, info or debug");
