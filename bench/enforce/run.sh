@@ -1,11 +1,11 @@
 #!/bin/bash
 # bench/enforce: enforcement's kill latency (kernel and user-space paths) and what loaded
 # enforcement rules cost an open storm (README.md here). As root, after `make`:
-#   RUNS=200 OPENS=1000000 bench/enforce/run.sh
+#   RUNS=1000 OPENS=1000000 bench/enforce/run.sh
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-RUNS=${RUNS:-200}
+RUNS=${RUNS:-1000}
 OPENS=${OPENS:-1000000}
 VIGIL=${VIGIL_BIN:-$ROOT/build/vigil}
 OUT=$(mktemp -d /tmp/vigil-enforce-bench.XXXXXX)
@@ -39,12 +39,15 @@ YAML
 # start_agent MODE: vigil with the bench rules in MODE (enforce; alert: the same rules as dry
 # runs: the kernel rule is judged on the hooks all the same, so a reload can switch it, but the
 # doom check on every syscall is not attached)
+# start_agent MODE [TAG [OPTION...]]: TAG names the output files (default MODE)
 start_agent() {
-	"$VIGIL" run --rules "$OUT/rules.yaml" --rule-mode "$1" --no-kubernetes \
-		--stats-interval 0 >"$OUT/alerts.$1" 2>"$OUT/log.$1" &
+	local mode=$1 tag=${2:-$1}
+	shift; shift || true
+	"$VIGIL" run --rules "$OUT/rules.yaml" --rule-mode "$mode" --no-kubernetes \
+		--stats-interval 0 "$@" >"$OUT/alerts.$tag" 2>"$OUT/log.$tag" &
 	AGENT=$!
-	for _ in $(seq 100); do grep -q "ready:" "$OUT/log.$1" && return; sleep 0.1; done
-	echo "vigil did not start:"; cat "$OUT/log.$1"; exit 1
+	for _ in $(seq 100); do grep -q "ready:" "$OUT/log.$tag" && return; sleep 0.1; done
+	echo "vigil did not start:"; cat "$OUT/log.$tag"; exit 1
 }
 stop_agent() { kill -INT "$AGENT"; wait "$AGENT" || true; AGENT=""; }
 storm() { "$STORM" -n "$OPENS" -p 2 | sed -n 's/.*per_open_us=\([0-9.]*\).*/\1/p'; }
@@ -61,12 +64,20 @@ echo "== kills ($RUNS runs each)"
 "$OUT/killbench" user "$RUNS" "$OUT/user-secret"
 sleep 0.5
 stop_agent
+# the same user-space kills with the event thread on the kernel's default time slice: what the
+# short slice (docs/config.md, event_slice) changes, side by side
+start_agent enforce noslice --event-slice 0
+echo "   ... the event thread on the kernel's default slice (--event-slice 0):"
+"$OUT/killbench" user "$RUNS" "$OUT/user-secret"
+sleep 0.5
+stop_agent
 echo "== user-space path, from the syscall's return to the SIGKILL (alerts' latency_ns)"
-python3 - "$OUT/alerts.enforce" <<'PY'
+python3 - "$OUT/alerts.enforce" "$OUT/alerts.noslice" <<'PY'
 import json, sys
-alerts = [json.loads(l) for l in open(sys.argv[1])]
-lat = sorted(a["enforcement"]["latency_ns"] for a in alerts if a.get("rule") == "bench user kill")
-if lat:
-    print(f"alerts={len(lat)} p50_us={lat[len(lat)//2]/1e3:.1f} "
-          f"p99_us={lat[len(lat)*99//100]/1e3:.1f} max_us={lat[-1]/1e3:.1f}")
+for path, what in zip(sys.argv[1:], ("event thread slice 100 us", "kernel's default slice")):
+    alerts = [json.loads(l) for l in open(path)]
+    lat = sorted(a["enforcement"]["latency_ns"] for a in alerts if a.get("rule") == "bench user kill")
+    if lat:
+        print(f"{what}: alerts={len(lat)} p50_us={lat[len(lat)//2]/1e3:.1f} "
+              f"p99_us={lat[len(lat)*99//100]/1e3:.1f} max_us={lat[-1]/1e3:.1f}")
 PY
