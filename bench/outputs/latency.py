@@ -61,6 +61,7 @@ def run(store, work, rs):
             if proto == "tls":
                 f.write(f"    ca_file: {rs.ca_file}\n")
     args = ["--config", cfg, "--rules", rules, "--no-kubernetes", "--metrics-listen", "none"]
+    args += os.environ.get("VIGIL_EXTRA_ARGS", "").split()
     args += ["--store", os.path.join(work, f"store-{store}.db")] if store else ["--no-store"]
     before = len(rs.messages())
     with Agent(args, ready_timeout=60) as ag:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `vigil run`: set up, attach, stream events until SIGINT/SIGTERM, detach, report. */
 #include <errno.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,14 @@
 
 static struct agent *the_agent; /* for the signal handler only */
 
-/* The longest a record waits when the kernel batched its wakeup and nothing follows it: the
- * bound on an alert's time to its outputs (bench/outputs). 3 ms costs ~330 empty polls a
- * second on an idle node. */
-#define POLL_MS 3
+/* The records the kernel does not wake the agent for are those that follow a wakeup within
+ * VG_WAKEUP_NS (emit.bpf.h). So after a turn that found records the agent looks again once
+ * that window has passed (with a margin for a record stamped just inside it and committed
+ * just after): that bounds an alert's wait, whatever follows it. After a turn that found none,
+ * the window is over and the next record wakes it: it sleeps until the periodic work (and the
+ * Kubernetes queue) wants a look. */
+#define FOLLOW_NS (VG_WAKEUP_NS + 250000ull)
+#define IDLE_NS 20000000ull
 
 static void on_signal(int sig)
 {
@@ -215,23 +220,31 @@ static void sched_event_thread(struct agent *a)
 		log_warn("event thread: cannot set its scheduler slice: %s", strerror(-err));
 }
 
+/* Sleep until the ring wakes us or timeout_ns passes, then take every record there is.
+ * Returns the records handled, or a negative errno. */
+static int wait_and_consume(struct agent *a, uint64_t timeout_ns)
+{
+	struct timespec ts = { timeout_ns / 1000000000ull, timeout_ns % 1000000000ull };
+	struct epoll_event ev[4];
+	int fd = ring_buffer__epoll_fd(a->rb), n;
+
+	n = epoll_pwait2(fd, ev, 4, &ts, NULL);
+	if (n < 0 && errno == ENOSYS) /* before 5.11: milliseconds, rounded up */
+		n = epoll_wait(fd, ev, 4, (int)((timeout_ns + 999999) / 1000000));
+	if (n < 0 && errno != EINTR)
+		return -errno;
+	return ring_buffer__consume(a->rb);
+}
+
 static int loop(struct agent *a)
 {
 	uint64_t last_sweep = agent_boot_ns(), last_stats = last_sweep, last_flush = 0, now;
-	int n;
+	int n = 0;
 
 	while (!a->stop) {
-		/* the kernel batches wakeups (VG_WAKEUP_NS); a short timeout bounds the latency
-		 * of a record that arrived with no wakeup and no successor */
-		n = ring_buffer__poll(a->rb, POLL_MS);
-		/* poll only drains rings epoll saw a wakeup for; pick up the batched rest */
-		if (n >= 0) {
-			int m = ring_buffer__consume(a->rb);
-
-			n = m < 0 ? m : n + m;
-		}
-		if (n < 0 && n != -EINTR) {
-			log_error("ring buffer poll: %s", strerror(-n));
+		n = wait_and_consume(a, n > 0 ? FOLLOW_NS : IDLE_NS);
+		if (n < 0) {
+			log_error("ring buffer: %s", strerror(-n));
 			return n;
 		}
 		agent_k8s_poll(a);

@@ -58,9 +58,9 @@ static __always_inline void vg_hdr_init(struct vg_hdr *h, __u16 type, struct tas
 }
 
 /* Waking the agent for every record costs a context switch each, which at exec-storm rates
- * is most of the agent's overhead. Wake it when records have waited VG_WAKEUP_NS, or when the
- * ring is a quarter full; otherwise let them batch (the agent also polls on a short timer). */
-#define VG_WAKEUP_NS 2000000ULL
+ * is most of the agent's overhead. Wake it when VG_WAKEUP_NS (events.h) has passed since the
+ * last wakeup, or when the ring is a quarter full; otherwise let records batch: the agent
+ * looks again VG_WAKEUP_NS after each wakeup (run.c). */
 
 /* Record types that wake the agent at once: those a rule decided in user space acts on, so
  * that its kill follows the syscall by microseconds, not by a batching interval. Set by user
