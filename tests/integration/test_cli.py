@@ -64,6 +64,7 @@ def test_mounts_bpffs_and_tracefs_when_missing(tmp_path):
     fixed.write_text("#!/bin/sh\n"
                      "umount -l /sys/fs/bpf 2>/dev/null\n"
                      "umount -l /sys/kernel/tracing 2>/dev/null\n"
+                     "umount -l /sys/kernel/debug/tracing 2>/dev/null\n"
                      "if grep -qE ' (bpf|tracefs) ' /proc/mounts; then echo still-mounted >&2; exit 99; fi\n"
                      f"exec {vigil_bin()} \"$@\"\n")
     fixed.chmod(0o755)
