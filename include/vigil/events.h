@@ -107,8 +107,9 @@ enum vg_event_type {
 #define VG_RECORD_MAX 16384 /* no record is larger than this */
 /* The kernel wakes the agent for a record only once this long has passed since the last
  * wakeup (or the ring is a quarter full, or a user-space enforcement rule acts on its type):
- * the agent looks again this long after a wakeup for the records that did not wake it. */
-#define VG_WAKEUP_NS 1000000ULL
+ * the agent looks again this long after a wakeup for the records that did not wake it. Each
+ * wakeup is a self-IPI from the traced task, a hypervisor trap on VMs: README, Performance. */
+#define VG_WAKEUP_NS 2000000ULL
 
 /* struct vg_str.flags */
 #define VG_STR_TRUNCATED 0x1 /* data was cut to fit */
