@@ -34,6 +34,8 @@ struct agent_counters {
 	uint64_t decode_errors; /* malformed records (size, ABI, offsets) */
 	uint64_t seq_gaps; /* records missing by per-CPU sequence */
 	uint64_t output_errors; /* JSON lines that could not be built or written */
+	uint64_t fd_registered; /* seeded and inherited fds entered in the kernel's fd_tracked */
+	uint64_t fd_register_errors; /* ... that could not be (their closes go unreported) */
 };
 
 /* Kubernetes enrichment (k8s_enrich.c); all NULL when no metadata source is configured. */
@@ -78,6 +80,7 @@ struct agent {
 	struct proc_cache *procs;
 	struct container_cache *cgroups;
 	struct fd_table *fds; /* (tgid, fd) -> what it is; fdstate.c */
+	bool fd_reg_single; /* the kernel has no batch map updates: fdstate.c */
 	struct json_w json; /* the event line being built */
 	struct json_w json_obj; /* a process object being rendered for the entry cache */
 	FILE *out;
@@ -155,6 +158,10 @@ void agent_fd_socket(struct agent *a, uint32_t tgid, int32_t fd, const struct vg
 		     bool cloexec);
 void agent_fd_dup(struct agent *a, uint32_t tgid, int32_t oldfd, int32_t newfd, bool cloexec);
 void agent_fd_closed(struct agent *a, uint32_t tgid, int32_t fd);
+/* A fork: the child's copy of the parent's fds, entered in the kernel's fd_tracked too, so
+ * that their closes are reported (fdstate.c); and the same for every fd seeded from /proc. */
+void agent_fd_forked(struct agent *a, uint32_t parent, uint32_t child);
+void agent_fd_seeded(struct agent *a);
 /* What fd of tgid is, as text ("/etc/passwd", "tcp 1.2.3.4:5->..."); "" when unknown. */
 void agent_fd_name(struct agent *a, uint32_t tgid, int32_t fd, char *out, size_t outsz);
 /* Write member `key`: an object saying what fd of tgid is, or null when unknown. */

@@ -463,6 +463,29 @@ int fd_table__fork(struct fd_table *t, uint32_t parent, uint32_t child)
 	return err ?: (int)n;
 }
 
+size_t fd_table__fds(const struct fd_table *t, uint32_t tgid, int32_t *fds, size_t max)
+{
+	const struct fd_proc *p = fd_table__find_proc(t, tgid);
+	const struct fd_link *l;
+	size_t n = 0;
+
+	if (!p)
+		return 0;
+	for (l = p->entries.next; l != &p->entries && n < max; l = l->next)
+		fds[n++] = container_of(l, struct fd_entry, plink)->fd;
+	return n;
+}
+
+void fd_table__each(const struct fd_table *t, void (*fn)(uint32_t tgid, int32_t fd, void *arg),
+		    void *arg)
+{
+	for (const struct fd_link *l = t->lru.next; l != &t->lru; l = l->next) {
+		const struct fd_entry *e = container_of(l, struct fd_entry, lru);
+
+		fn(e->tgid, e->fd, arg);
+	}
+}
+
 void fd_table__stats(const struct fd_table *t, struct fd_table_stats *st)
 {
 	*st = t->st;

@@ -147,6 +147,14 @@ int fd_table__seed_proc(struct fd_table *t, const char *proc_root, uint32_t tgid
  * proc_root cannot be listed or memory runs out. */
 int fd_table__seed_all(struct fd_table *t, const char *proc_root);
 
+/* The fds held for tgid, most recently used first: up to max of them into fds. Returns how
+ * many. */
+size_t fd_table__fds(const struct fd_table *t, uint32_t tgid, int32_t *fds, size_t max);
+
+/* fn(tgid, fd, arg) for every entry, most recently used first. fn must not change the table. */
+void fd_table__each(const struct fd_table *t, void (*fn)(uint32_t tgid, int32_t fd, void *arg),
+		    void *arg);
+
 /* A copy of the counters. */
 void fd_table__stats(const struct fd_table *t, struct fd_table_stats *st);
 

@@ -2,11 +2,16 @@
 /* The agent's fd state: the event handlers feed the fd table (fd_table.c) from opens,
  * sockets, dups, closes and the process lifecycle; events that name only an fd ask it what
  * the fd is. Only fds of processes in scope are ever seen, so the table stays small. */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <sys/stat.h>
 
 #include "agent.h"
 #include "fd_table.h"
+#include "vigil.skel.h"
 
 static const char *const kind_names[] = {
 	[FD_KIND_UNKNOWN] = "unknown", [FD_KIND_FILE] = "file",   [FD_KIND_DIR] = "dir",
@@ -89,6 +94,86 @@ void agent_fd_closed(struct agent *a, uint32_t tgid, int32_t fd)
 {
 	if (a->fds)
 		fd_table__close(a->fds, tgid, fd);
+}
+
+/* The kernel reports a close only for the fds in its fd_tracked map (maps.bpf.h), which the
+ * programs fill as they hand user space a new fd. The fds the table learnt otherwise, seeded
+ * from /proc or inherited at a fork, are entered here, so that their closes are reported too
+ * and the table never describes a closed fd whose number was then reused. A child that closes
+ * an inherited fd before its fork record is handled here (microseconds) still goes unseen. */
+#define FD_REGISTER_BATCH 256
+
+static void fd_register(struct agent *a, const __u64 *keys, __u32 n)
+{
+	static const __u8 ones[FD_REGISTER_BATCH] = { [0 ... FD_REGISTER_BATCH - 1] = 1 };
+	int mfd = bpf_map__fd(a->skel->maps.fd_tracked);
+	__u32 count = n;
+
+	if (!n)
+		return;
+	if (!a->fd_reg_single && bpf_map_update_batch(mfd, keys, ones, &count, NULL) == 0) {
+		a->cnt.fd_registered += n;
+		return;
+	}
+	if (!a->fd_reg_single && (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP)) {
+		a->fd_reg_single = true; /* no batch updates on this kernel: one at a time */
+		count = 0;
+	}
+	for (__u32 i = count; i < n; i++) {
+		if (bpf_map_update_elem(mfd, &keys[i], &ones[0], BPF_ANY))
+			a->cnt.fd_register_errors++;
+		else
+			a->cnt.fd_registered++;
+	}
+	a->cnt.fd_registered += count;
+}
+
+static __u64 fd_key(uint32_t tgid, int32_t fd)
+{
+	return (__u64)tgid << 32 | (uint32_t)fd;
+}
+
+void agent_fd_forked(struct agent *a, uint32_t parent, uint32_t child)
+{
+	int32_t fds[FD_REGISTER_BATCH];
+	__u64 keys[FD_REGISTER_BATCH];
+	size_t n;
+
+	if (!a->fds || fd_table__fork(a->fds, parent, child) <= 0)
+		return;
+	n = fd_table__fds(a->fds, child, fds, FD_REGISTER_BATCH);
+	for (size_t i = 0; i < n; i++)
+		keys[i] = fd_key(child, fds[i]);
+	fd_register(a, keys, n);
+}
+
+struct seed_reg {
+	struct agent *a;
+	__u64 keys[FD_REGISTER_BATCH];
+	__u32 n;
+};
+
+static void seed_one(uint32_t tgid, int32_t fd, void *arg)
+{
+	struct seed_reg *r = arg;
+
+	if (tgid == (uint32_t)getpid())
+		return; /* vigil's own closes are never reported */
+	r->keys[r->n++] = fd_key(tgid, fd);
+	if (r->n == FD_REGISTER_BATCH) {
+		fd_register(r->a, r->keys, r->n);
+		r->n = 0;
+	}
+}
+
+void agent_fd_seeded(struct agent *a)
+{
+	struct seed_reg r = { .a = a };
+
+	if (!a->fds)
+		return;
+	fd_table__each(a->fds, seed_one, &r);
+	fd_register(a, r.keys, r.n);
 }
 
 void agent_fd_name(struct agent *a, uint32_t tgid, int32_t fd, char *out, size_t outsz)

@@ -123,7 +123,7 @@ static int on_fork(struct agent *a, const struct vg_fork *f)
 	struct cg_entry *cg = resolve_cgroup(a, &f->hdr);
 	struct proc_entry *pe, *parent;
 
-	fd_table__fork(a->fds, f->ppid, f->hdr.tgid);
+	agent_fd_forked(a, f->ppid, f->hdr.tgid);
 	/* touch the parent first so the upsert's eviction, if any, takes someone else */
 	proc_cache__lookup(a->procs, f->ppid, f->parent_start_ns);
 	pe = proc_cache__upsert(a->procs, f->hdr.tgid, f->start_ns);

@@ -82,6 +82,7 @@ static void seed_fds(struct agent *a)
 
 	if (err < 0)
 		log_warn("reading fds from /proc: %s", strerror(-err));
+	agent_fd_seeded(a);
 	fd_table__stats(a->fds, &st);
 	log_info("seeded %llu fds of %llu processes from /proc (table %llu/%llu)",
 		 (unsigned long long)st.seeded, (unsigned long long)st.seed_procs,

@@ -64,6 +64,8 @@ static void fd_object(struct agent *a)
 	json_ku64(w, "lookups", st.lookups);
 	json_ku64(w, "hits", st.hits);
 	json_ku64(w, "seeded", st.seeded);
+	json_ku64(w, "kernel_registered", a->cnt.fd_registered);
+	json_ku64(w, "kernel_register_errors", a->cnt.fd_register_errors);
 	json_obj_end(w);
 }
 

@@ -208,6 +208,70 @@ def test_close_is_resolved_through_the_fd_table(agent, workdir):
     assert stats["caches"]["fd"]["hits"] >= 1
 
 
+HOLDER = """
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.dup2(fd, 57)
+os.close(fd)
+print(os.getpid(), flush=True)
+sys.stdin.readline()             # vigil is running now
+os.close(57)                     # a seeded fd: its close must be reported
+r, w = os.pipe()
+os.dup2(r, 57)                   # the number again, for something vigil never saw open
+os.close(57)                     # ... whose close is not reported
+fd = os.open(sys.argv[2], os.O_RDONLY)   # seen: the open event tracks it
+pid = os.fork()
+if pid == 0:
+    import time
+    time.sleep(0.2)              # past vigil's handling of the fork (a close within
+    os.close(fd)                 # microseconds of it goes unseen); then it must be reported
+    os._exit(0)
+os.waitpid(pid, 0)
+print(pid, fd, flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_close_of_seeded_and_inherited_fds(agent, workdir):
+    """The kernel reports a close only for fds user space tracks: an fd seeded from /proc (its
+    process predates vigil) and an fd a child inherited are tracked too, so their closes are
+    reported, and a later fd with the same number is not taken for the closed one."""
+    seeded, inherited = os.path.join(workdir, "seeded"), os.path.join(workdir, "inherited")
+    for p in (seeded, inherited):
+        with open(p, "w") as f:
+            f.write("x")
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, seeded, inherited],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(holder.stdout.readline())
+        a = agent("--events", "file,close")
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        child, cfd = (int(x) for x in holder.stdout.readline().split())
+        cl = a.wait_for(all_of(is_type("close"), lambda e: e["process"]["pid"] == pid,
+                               lambda e: e["file"]["fd"] == 57))
+        check_sys(cl, "close", ret=0)
+        assert cl["file"]["path"] == seeded
+        ch = a.wait_for(all_of(is_type("close"), lambda e: e["process"]["pid"] == child,
+                               lambda e: e["file"]["fd"] == cfd))
+        check_sys(ch, "close", ret=0)
+        assert ch["file"]["path"] == inherited
+        holder.stdin.write("done\n")
+        holder.stdin.flush()
+        holder.wait(timeout=10)
+        rc, _, stats = a.stop()
+    finally:
+        holder.kill()
+        holder.wait()
+    # the pipe dup'd onto 57 was never seen: its close is not reported
+    closes57 = a.events(all_of(is_type("close"), lambda e: e["process"]["pid"] == pid,
+                               lambda e: e["file"]["fd"] == 57))
+    assert len(closes57) == 1, closes57
+    fd = stats["caches"]["fd"]
+    assert fd["kernel_registered"] >= 2 and fd["kernel_register_errors"] == 0, fd
+    kernel_balance(stats, "close")
+
+
 def test_container_open_is_attributed(agent, container_factory):
     a = agent("--events", "file")
     c = container_factory(["/bin/sh", "-c", "cat /etc/passwd > /dev/null; cat /nope 2>/dev/null; exit 0"])

@@ -269,6 +269,35 @@ UNIT_TEST(fork_copies)
 	fd_table__free(t);
 }
 
+static void count_entry(uint32_t tgid, int32_t fd, void *arg)
+{
+	uint64_t *sum = arg;
+
+	sum[0]++;
+	sum[1] += (uint64_t)tgid * 1000 + (uint64_t)fd;
+}
+
+UNIT_TEST(fds_of_a_process_and_every_entry)
+{
+	struct fd_table *t = fd_table__new(64);
+	int32_t fds[8];
+	uint64_t sum[2] = { 0, 0 };
+
+	set_file(t, 10, 3, "/a", false);
+	set_file(t, 10, 7, "/b", false);
+	set_file(t, 11, 5, "/c", false);
+	CHECK_INT(fd_table__fds(t, 10, fds, 8), 2);
+	CHECK_INT(fds[0], 7); /* most recently used first */
+	CHECK_INT(fds[1], 3);
+	CHECK_INT(fd_table__fds(t, 10, fds, 1), 1);
+	CHECK_INT(fds[0], 7);
+	CHECK_INT(fd_table__fds(t, 12, fds, 8), 0);
+	fd_table__each(t, count_entry, sum);
+	CHECK_INT(sum[0], 3);
+	CHECK_INT(sum[1], 10003 + 10007 + 11005);
+	fd_table__free(t);
+}
+
 UNIT_TEST(fork_copy_cap_keeps_most_recent)
 {
 	struct fd_table *t = fd_table__new(1024);
