@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `vigil run`: set up, attach, stream events until SIGINT/SIGTERM, detach, report. */
 #include <errno.h>
-#include <sys/epoll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <bpf/libbpf.h>
 
@@ -21,7 +21,7 @@
 static struct agent *the_agent; /* for the signal handler only */
 
 /* The records the kernel does not wake the agent for are those that follow a wakeup within
- * VG_WAKEUP_NS (emit.bpf.h). So after a turn that found records the agent looks again once
+ * VG_WAKEUP_NS (vigil/events.h, used by emit.bpf.h). So after a turn that found records the agent looks again once
  * that window has passed (with a margin for a record stamped just inside it and committed
  * just after): that bounds an alert's wait, whatever follows it. After a turn that found none,
  * the window is over and the next record wakes it: it sleeps until the periodic work (and the
