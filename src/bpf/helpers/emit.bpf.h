@@ -40,7 +40,8 @@ static __always_inline void vg_count_seen(__u16 type)
 		st->seen[type]++;
 }
 
-/* Fill the common header from `task` (the subject of the record, not always current). */
+/* Fill the common header from `task` (the subject of the record, not always current; a BTF
+ * pointer, see task.bpf.h). */
 static __always_inline void vg_hdr_init(struct vg_hdr *h, __u16 type, struct task_struct *task)
 {
 	h->type = type;
@@ -49,8 +50,8 @@ static __always_inline void vg_hdr_init(struct vg_hdr *h, __u16 type, struct tas
 	h->abi = VG_ABI_VERSION;
 	h->seq = 0; /* given by vg_submit: only records sent or lost use a number */
 	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->pid = BPF_CORE_READ(task, pid);
-	h->tgid = BPF_CORE_READ(task, tgid);
+	h->pid = task->pid;
+	h->tgid = task->tgid;
 	h->cgroup_id = 0;
 	h->cg_flags = 0;
 	h->_pad0 = 0;

@@ -207,7 +207,7 @@ static __always_inline __u32 vg_enf_take(void)
 
 static __always_inline __u32 vg_enf_in_container(struct task_struct *t)
 {
-	return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum) != vg_host_mnt_ns;
+	return t->nsproxy->mnt_ns->ns.inum != vg_host_mnt_ns;
 }
 
 /* Copy a pod uid out of a kubelet cgroup directory name: "pod<uid>" (cgroupfs driver) or
@@ -237,19 +237,19 @@ static __always_inline bool vg_pod_uid_of(const char *name, long n, char *uid)
  * pod-scoped policies holding it, and the pod's cgroup is its group), else itself. */
 static __always_inline void vg_enf_pod_of(struct task_struct *t, struct vg_enf_cgroup *cg)
 {
-	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+	struct kernfs_node *kn = t->cgroups->dfl_cgrp->kn;
 	char uid[VG_POD_UID_LEN] = {};
 	char name[64];
 
-	cg->group = BPF_CORE_READ(kn, id);
+	cg->group = kn->id;
 	for (int lvl = 0; lvl < 4 && kn; lvl++) {
-		long n = bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(kn, name));
+		long n = bpf_probe_read_kernel_str(name, sizeof(name), kn->name);
 
 		if (n > 0 && vg_pod_uid_of(name, n, uid)) {
 			__u64 *m = bpf_map_lookup_elem(&enf_pods, uid);
 
 			cg->pods = m ? *m : 0;
-			cg->group = BPF_CORE_READ(kn, id);
+			cg->group = kn->id;
 			return;
 		}
 		kn = vg_kn_parent(kn);

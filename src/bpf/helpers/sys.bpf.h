@@ -78,7 +78,7 @@ static __always_inline bool vg_in_scope(struct task_struct *t)
 	if (vg_scope_mode == VG_SCOPE_ALL)
 		return true;
 	if (vg_scope_mode == VG_SCOPE_CONTAINERS)
-		return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum) != vg_host_mnt_ns;
+		return t->nsproxy->mnt_ns->ns.inum != vg_host_mnt_ns;
 	for (int lvl = 1; lvl <= VG_SCOPE_DEPTH; lvl++) {
 		__u64 id = bpf_get_current_ancestor_cgroup_id(lvl);
 
@@ -140,19 +140,16 @@ static __always_inline void vg_sys_fill(struct vg_sys *s, struct trace_event_raw
 					struct task_struct *t)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
-
-	const struct cred *cred = BPF_CORE_READ(t, cred);
+	const struct cred *cred = t->cred;
 
 	s->ret = ctx->ret;
 	s->nr = (__u32)ctx->id;
 	s->enforce = vg_enf_take();
-	s->start_ns = vg_task_start_ns(BPF_CORE_READ(t, group_leader));
-	s->uid = BPF_CORE_READ(cred, uid.val);
-	s->euid = BPF_CORE_READ(cred, euid.val);
-	/* kernel_cap_t is one u64 since 6.3 and two u32 (low word first) before: 8 bytes at the
-	 * member are the same bitmask on both layouts of a little-endian machine */
-	bpf_core_read(&s->cap_effective, sizeof(s->cap_effective), &cred->cap_effective);
-	bpf_core_read(&s->cap_permitted, sizeof(s->cap_permitted), &cred->cap_permitted);
+	s->start_ns = vg_task_start_ns(t->group_leader);
+	s->uid = cred->uid.val;
+	s->euid = cred->euid.val;
+	s->cap_effective = vg_cap(&cred->cap_effective);
+	s->cap_permitted = vg_cap(&cred->cap_permitted);
 	s->args[0] = VG_SYSARG0(regs);
 	s->args[1] = VG_SYSARG1(regs);
 	s->args[2] = VG_SYSARG2(regs);
@@ -177,14 +174,16 @@ static __always_inline __u64 vg_sys_arg(struct task_struct *t, __u32 i)
 	}
 }
 
-/* The struct file behind fd in the task's table, or NULL. */
+/* The struct file behind fd in the task's table, or NULL. The table's own fields are direct
+ * loads; its fd array is a pointer to pointers, which the verifier gives as a number, so the
+ * slot is a probe read, and so is everything read through the file it returns. */
 static __always_inline struct file *vg_fd_file(struct task_struct *t, __s64 fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct fdtable *fdt = t->files->fdt;
+	struct file **fds = fdt->fd;
 	struct file *f = NULL;
 
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || fd >= fdt->max_fds)
 		return NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
@@ -193,11 +192,11 @@ static __always_inline struct file *vg_fd_file(struct task_struct *t, __s64 fd)
 /* Is fd close-on-exec? Read from the fd table's bitmap, which is authoritative. */
 static __always_inline bool vg_fd_cloexec(struct task_struct *t, __s64 fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	unsigned long *bits = BPF_CORE_READ(fdt, close_on_exec);
+	struct fdtable *fdt = t->files->fdt;
+	unsigned long *bits = fdt->close_on_exec;
 	unsigned long word = 0;
 
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || fd >= fdt->max_fds)
 		return false;
 	bpf_probe_read_kernel(&word, sizeof(word), &bits[fd / 64]);
 	return (word >> (fd % 64)) & 1;

@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Task identity reads with CO-RE fallbacks for renamed fields. */
+/* Task identity reads with CO-RE fallbacks for renamed fields.
+ *
+ * Every function here takes BTF pointers (bpf_get_current_task_btf(), a tp_btf argument, or a
+ * field loaded from one) and reads them with direct loads, which the verifier turns into
+ * fault-tolerant loads (a fault reads 0, as a failed probe read would). A load costs about a
+ * nanosecond; a bpf_probe_read_kernel() call about 30, and a record reads tens of fields: the
+ * helper calls were the largest part of a delivered open's BPF time. Pointers that arrive as
+ * numbers (read with a probe read, such as a struct file from an fd table) still need probe
+ * reads. */
 #ifndef VIGIL_TASK_BPF_H
 #define VIGIL_TASK_BPF_H
 
@@ -13,67 +21,87 @@ struct kernfs_node___pre615 {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
+/* Before 6.3 kernel_cap_t was struct kernel_cap_struct, two u32 with the low word first. */
+struct kernel_cap_struct___pre63 {
+	__u32 cap[2];
+} __attribute__((preserve_access_index));
+
+/* A capability set as one bitmask, from either layout of kernel_cap_t. */
+static __always_inline __u64 vg_cap(const kernel_cap_t *c)
+{
+	const struct kernel_cap_struct___pre63 *old = (const void *)c;
+
+	if (bpf_core_field_exists(c->val))
+		return c->val;
+	return old->cap[0] | (__u64)old->cap[1] << 32;
+}
+
 static __always_inline __u64 vg_task_start_ns(struct task_struct *t)
 {
 	if (bpf_core_field_exists(t->start_boottime))
-		return BPF_CORE_READ(t, start_boottime);
-	return BPF_CORE_READ((struct task_struct___pre55 *)t, real_start_time);
+		return t->start_boottime;
+	return ((struct task_struct___pre55 *)t)->real_start_time;
 }
 
 static __always_inline void vg_task_cred(struct task_struct *t, struct vg_cred *c)
 {
-	const struct cred *cred = BPF_CORE_READ(t, cred);
+	const struct cred *cred = t->cred;
 
-	c->uid = BPF_CORE_READ(cred, uid.val);
-	c->gid = BPF_CORE_READ(cred, gid.val);
-	c->euid = BPF_CORE_READ(cred, euid.val);
-	c->egid = BPF_CORE_READ(cred, egid.val);
+	c->uid = cred->uid.val;
+	c->gid = cred->gid.val;
+	c->euid = cred->euid.val;
+	c->egid = cred->egid.val;
 	c->auid = 0xffffffff;
 	if (bpf_core_field_exists(t->loginuid))
-		c->auid = BPF_CORE_READ(t, loginuid.val);
+		c->auid = t->loginuid.val;
 	c->_pad0 = 0;
 }
 
 static __always_inline struct kernfs_node *vg_kn_parent(struct kernfs_node *kn)
 {
 	if (bpf_core_field_exists(kn->__parent))
-		return BPF_CORE_READ(kn, __parent);
-	return BPF_CORE_READ((struct kernfs_node___pre615 *)kn, parent);
+		return kn->__parent;
+	return ((struct kernfs_node___pre615 *)kn)->parent;
 }
 
 /* The controlling terminal, encoded as /proc/PID/stat's tty_nr (new_encode_dev of the tty's
  * device number), so seeded and live processes compare equal; 0 without one. */
 static __always_inline __u32 vg_task_tty(struct task_struct *t)
 {
-	struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+	struct tty_struct *tty = t->signal->tty;
+	struct tty_driver *drv;
 	__u32 major, minor;
 
 	if (!tty)
 		return 0;
-	major = BPF_CORE_READ(tty, driver, major);
-	minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	drv = tty->driver;
+	major = drv->major;
+	minor = drv->minor_start + tty->index;
 	return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffu) << 12);
 }
 
 /* The cgroup a task is in: the v2 cgroup when it has one below the root, else the first v1
- * hierarchy that places it below its root (pure v1 hosts). */
+ * hierarchy that places it below its root (pure v1 and hybrid hosts). A css has a parent
+ * exactly when its cgroup is not a hierarchy's root. The loop is unrolled (a BTF pointer takes
+ * constant offsets only), and an index the running kernel's subsys[] lacks is skipped: its
+ * relocation fails, and the size check makes that branch dead for the verifier. */
 static __always_inline struct cgroup *vg_task_cgroup(struct task_struct *t, __u32 *flags)
 {
-	struct css_set *cset = BPF_CORE_READ(t, cgroups);
-	struct cgroup *cg = BPF_CORE_READ(cset, dfl_cgrp);
+	struct css_set *cset = t->cgroups;
+	struct cgroup *cg = cset->dfl_cgrp;
 
-	if (cg && BPF_CORE_READ(cg, level) > 0)
+	if (cg && cg->level > 0)
 		return cg;
+#pragma unroll
 	for (int i = 0; i < 12; i++) {
-		struct cgroup_subsys_state *css = BPF_CORE_READ(cset, subsys[i]);
-		struct cgroup *c1;
+		struct cgroup_subsys_state *css;
 
-		if (!css)
-			continue;
-		c1 = BPF_CORE_READ(css, cgroup);
-		if (c1 && BPF_CORE_READ(c1, level) > 0) {
+		if ((i + 1) * sizeof(void *) > bpf_core_field_size(cset->subsys))
+			break;
+		css = cset->subsys[i];
+		if (css && css->parent) {
 			*flags |= VG_CG_V1;
-			return c1;
+			return css->cgroup;
 		}
 	}
 	return cg;
@@ -85,10 +113,10 @@ static __always_inline void vg_hdr_cgroup(void *rec, __u32 *off, struct vg_hdr *
 					  struct task_struct *t)
 {
 	struct cgroup *cg = vg_task_cgroup(t, &h->cg_flags);
-	struct kernfs_node *kn = BPF_CORE_READ(cg, kn);
+	struct kernfs_node *kn = cg->kn;
 	__u32 start = *off;
 
-	h->cgroup_id = BPF_CORE_READ(kn, id);
+	h->cgroup_id = kn->id;
 	vg_str_begin(&h->cgroup, start);
 	h->cgroup.flags = VG_STR_COMPONENTS;
 	for (int i = 0; i < VG_CGROUP_DEPTH; i++) {
@@ -102,7 +130,7 @@ static __always_inline void vg_hdr_cgroup(void *rec, __u32 *off, struct vg_hdr *
 		if (*off > VG_RECORD_MAX - VG_CGROUP_NAME_MAX)
 			break;
 		n = bpf_probe_read_kernel_str(rec + (*off & VG_OFF_MASK), VG_CGROUP_NAME_MAX,
-					      BPF_CORE_READ(kn, name));
+					      kn->name);
 		if (n <= 0) {
 			*(char *)(rec + (*off & VG_OFF_MASK)) = 0;
 			n = 1;

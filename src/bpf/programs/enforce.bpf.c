@@ -91,7 +91,7 @@ int vg_enf_doom(void *ctx)
 	if (!start)
 		return 0;
 	if (*start &&
-	    *start != vg_task_start_ns(BPF_CORE_READ(bpf_get_current_task_btf(), group_leader)))
+	    *start != vg_task_start_ns(bpf_get_current_task_btf()->group_leader))
 		return 0; /* the pid was reused: spare the newcomer */
 	if (bpf_send_signal(VG_SIGKILL) == 0)
 		__sync_fetch_and_add(&vg_enf_kills, 1);

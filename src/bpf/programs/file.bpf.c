@@ -22,7 +22,8 @@ static __always_inline void vg_file_arg(struct vg_file *f, __u32 *off, struct ta
 		return;
 	dirfd = da <= 5 ? (__s64)(int)f->sys.args[da & 7] : VG_AT_FDCWD;
 	if (dirfd == VG_AT_FDCWD) {
-		fs = BPF_CORE_READ(t, fs);
+		fs = t->fs;
+		/* probe reads: vg_path_walk, a global function, takes pointers as numbers only */
 		*off = vg_path_walk(*off, base_str_off, (__u64)BPF_CORE_READ(fs, pwd.dentry),
 				    (__u64)BPF_CORE_READ(fs, pwd.mnt));
 	} else if ((dir = vg_fd_file(t, dirfd))) {

@@ -489,16 +489,16 @@ VG_SYSCALLS_NET(VG_NET_PROG)
 static __always_inline void vg_owner_current(struct vg_sock_owner *o, const struct vg_hdr *h,
 					    struct task_struct *t)
 {
-	const struct cred *cred = BPF_CORE_READ(t, cred);
+	const struct cred *cred = t->cred;
 
 	o->tgid = h->tgid;
 	o->pid = h->pid;
 	o->cgroup_id = h->cgroup_id;
 	o->cg_flags = h->cg_flags;
 	o->_pad0 = 0;
-	o->start_ns = vg_task_start_ns(BPF_CORE_READ(t, group_leader));
-	o->uid = BPF_CORE_READ(cred, uid.val);
-	o->euid = BPF_CORE_READ(cred, euid.val);
+	o->start_ns = vg_task_start_ns(t->group_leader);
+	o->uid = cred->uid.val;
+	o->euid = cred->euid.val;
 }
 
 /* Why current may not claim a sock with no owner: CLOSE -> SYN_SENT (connect) and CLOSE ->

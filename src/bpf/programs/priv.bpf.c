@@ -57,25 +57,24 @@ static __always_inline bool vg_psc_stashed(enum vg_psc sc)
 	}
 }
 
+/* `c` is a BTF pointer (a task's cred): direct loads, see task.bpf.h. */
 static __always_inline void vg_cred_ids(const struct cred *c, struct vg_ids *ids)
 {
-	ids->uid = BPF_CORE_READ(c, uid.val);
-	ids->euid = BPF_CORE_READ(c, euid.val);
-	ids->suid = BPF_CORE_READ(c, suid.val);
-	ids->fsuid = BPF_CORE_READ(c, fsuid.val);
-	ids->gid = BPF_CORE_READ(c, gid.val);
-	ids->egid = BPF_CORE_READ(c, egid.val);
-	ids->sgid = BPF_CORE_READ(c, sgid.val);
-	ids->fsgid = BPF_CORE_READ(c, fsgid.val);
+	ids->uid = c->uid.val;
+	ids->euid = c->euid.val;
+	ids->suid = c->suid.val;
+	ids->fsuid = c->fsuid.val;
+	ids->gid = c->gid.val;
+	ids->egid = c->egid.val;
+	ids->sgid = c->sgid.val;
+	ids->fsgid = c->fsgid.val;
 }
 
-/* kernel_cap_t is one u64 since 6.3 and two u32 (low word first) before: reading 8 bytes at
- * the member gives the same bitmask on both layouts of a little-endian machine. */
 static __always_inline void vg_cred_caps(const struct cred *c, struct vg_caps *caps)
 {
-	bpf_core_read(&caps->effective, sizeof(caps->effective), &c->cap_effective);
-	bpf_core_read(&caps->permitted, sizeof(caps->permitted), &c->cap_permitted);
-	bpf_core_read(&caps->inheritable, sizeof(caps->inheritable), &c->cap_inheritable);
+	caps->effective = vg_cap(&c->cap_effective);
+	caps->permitted = vg_cap(&c->cap_permitted);
+	caps->inheritable = vg_cap(&c->cap_inheritable);
 }
 
 /* Entry of a credential syscall: save the credentials it may change. Kept small, and vigil's
@@ -83,8 +82,8 @@ static __always_inline void vg_cred_caps(const struct cred *c, struct vg_caps *c
 static __always_inline int vg_priv_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	const struct cred *c = BPF_CORE_READ(t, cred);
+	struct task_struct *t = bpf_get_current_task_btf();
+	const struct cred *c = t->cred;
 	struct vg_priv_stash s;
 	__u32 pid = id;
 
@@ -120,9 +119,9 @@ static __always_inline bool vg_kill_self(struct vg_priv *p, enum vg_psc sc, stru
 {
 	__s32 target = (__s32)p->sys.args[0];
 
-	if (target == vg_pid_nr_ns(BPF_CORE_READ(t, group_leader, thread_pid)))
+	if (target == vg_pid_nr_ns(t->group_leader->thread_pid))
 		return true;
-	return sc == VG_PSC_tkill && target == vg_pid_nr_ns(BPF_CORE_READ(t, thread_pid));
+	return sc == VG_PSC_tkill && target == vg_pid_nr_ns(t->thread_pid);
 }
 
 static __always_inline bool vg_prctl_relevant(__u64 option)
@@ -222,7 +221,7 @@ static __always_inline void vg_priv_creds(struct vg_priv *p, struct task_struct 
 {
 	__u32 pid = p->hdr.pid;
 	struct vg_priv_stash *s = bpf_map_lookup_elem(&priv_stash, &pid);
-	const struct cred *c = BPF_CORE_READ(t, cred);
+	const struct cred *c = t->cred;
 	struct vg_kstats *st;
 
 	vg_cred_ids(c, &p->new_ids);
@@ -244,8 +243,8 @@ static __always_inline __u32 vg_target_pid(struct vg_priv *p, enum vg_psc sc,
 	__s64 pid = sc == VG_PSC_ptrace ? (__s32)p->sys.args[1] : (__s32)p->sys.args[0];
 
 	if (sc == VG_PSC_ptrace && p->sys.args[0] == VG_PTRACE_TRACEME)
-		return BPF_CORE_READ(t, real_parent, tgid);
-	if (sc == VG_PSC_tkill || pid <= 0 || BPF_CORE_READ(t, thread_pid, level) != 0)
+		return t->real_parent->tgid;
+	if (sc == VG_PSC_tkill || pid <= 0 || t->thread_pid->level != 0)
 		return 0;
 	return pid;
 }

@@ -8,7 +8,7 @@
 static __always_inline void vg_exec_parent(struct vg_exec *e, struct task_struct *task,
 					   struct vg_proc *self)
 {
-	struct task_struct *rp = BPF_CORE_READ(task, real_parent);
+	struct task_struct *rp = task->real_parent;
 	struct vg_proc *pp;
 
 	if (self && self->ppid) {
@@ -16,14 +16,14 @@ static __always_inline void vg_exec_parent(struct vg_exec *e, struct task_struct
 		e->parent_start_ns = self->parent_start_ns;
 		e->flags |= VG_EXEC_PARENT_TABLE;
 	} else {
-		e->ppid = BPF_CORE_READ(rp, tgid);
+		e->ppid = rp->tgid;
 		e->parent_start_ns = vg_task_start_ns(rp);
 	}
 	pp = bpf_map_lookup_elem(&proc_table, &e->ppid);
 	if (pp && pp->start_ns == e->parent_start_ns) {
 		e->parent_exec_ns = pp->exec_ns;
 		__builtin_memcpy(e->parent_comm, pp->comm, VG_COMM_LEN);
-	} else if ((__u32)BPF_CORE_READ(rp, tgid) == e->ppid) {
+	} else if ((__u32)rp->tgid == e->ppid) {
 		BPF_CORE_READ_STR_INTO(&e->parent_comm, rp, comm);
 	}
 }
@@ -31,9 +31,9 @@ static __always_inline void vg_exec_parent(struct vg_exec *e, struct task_struct
 static __always_inline void vg_exec_args(void *rec, __u32 *off, struct vg_exec *e,
 					 struct task_struct *task)
 {
-	struct mm_struct *mm = BPF_CORE_READ(task, mm);
-	unsigned long start = BPF_CORE_READ(mm, arg_start);
-	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	struct mm_struct *mm = task->mm;
+	unsigned long start = mm->arg_start;
+	unsigned long end = mm->arg_end;
 	__u64 len = end > start ? end - start : 0;
 
 	vg_str_begin(&e->args, *off);
@@ -137,7 +137,7 @@ int BPF_PROG(vg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	e->flags = 0;
 	e->start_ns = vg_task_start_ns(task);
 	e->parent_exec_ns = 0;
-	e->argc = BPF_CORE_READ(bprm, argc);
+	e->argc = bprm->argc;
 	e->tty = vg_task_tty(task);
 	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
 	__builtin_memset(e->parent_comm, 0, VG_COMM_LEN);
@@ -149,7 +149,8 @@ int BPF_PROG(vg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 		e->flags |= VG_EXEC_SETUID;
 	vg_exec_args(e, &off, e, task);
 	vg_exec_file(e, &off, e, bprm);
-	fs = BPF_CORE_READ(task, fs);
+	fs = task->fs;
+	/* probe reads: vg_path_walk, a global function, takes pointers as numbers only */
 	off = vg_path_walk(off, vg_str_off(e, cwd), (__u64)BPF_CORE_READ(fs, pwd.dentry),
 			   (__u64)BPF_CORE_READ(fs, pwd.mnt));
 	vg_proc_note_exec(tgid, e, self);
@@ -173,7 +174,7 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 off = sizeof(*f), tgid;
 	bool send;
 
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid)) { /* a thread */
+	if (child->pid != child->tgid) { /* a thread */
 		if ((st = vg_stats()))
 			st->threads_skipped++;
 		return 0;
@@ -184,8 +185,8 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	vg_hdr_init(&f->hdr, VG_EV_FORK, child);
 	vg_hdr_cgroup(f, &off, &f->hdr, child);
-	f->ppid = BPF_CORE_READ(parent, tgid);
-	f->parent_pid = BPF_CORE_READ(parent, pid);
+	f->ppid = parent->tgid;
+	f->parent_pid = parent->pid;
 	f->start_ns = vg_task_start_ns(child);
 	f->parent_start_ns = vg_task_start_ns(parent);
 	f->clone_flags_unused = 0;
@@ -212,16 +213,16 @@ int BPF_PROG(vg_exit, struct task_struct *task)
 	struct vg_exit *x;
 	struct vg_proc *self;
 	struct vg_kstats *st;
-	__u32 off = sizeof(*x), tgid;
+	__u32 off = sizeof(*x), tgid, ppid;
 
 	/* only the last thread of a group reports; signal->live is 0 once the group is dead */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0) {
+	if (task->signal->live.counter != 0) {
 		if ((st = vg_stats()))
 			st->threads_skipped++;
 		return 0;
 	}
 	if (!vg_sys_admit(VG_EV_EXIT, task)) {
-		tgid = BPF_CORE_READ(task, tgid);
+		tgid = task->tgid;
 		bpf_map_delete_elem(&proc_table, &tgid);
 		return 0;
 	}
@@ -232,13 +233,15 @@ int BPF_PROG(vg_exit, struct task_struct *task)
 	vg_hdr_cgroup(x, &off, &x->hdr, task);
 	tgid = x->hdr.tgid;
 	x->start_ns = vg_task_start_ns(task);
-	x->exit_code = BPF_CORE_READ(task, exit_code);
+	x->exit_code = task->exit_code;
 	BPF_CORE_READ_STR_INTO(&x->comm, task, comm);
+	/* read before the lookup: clang would otherwise share one load between the map value
+	 * and the task, which the verifier refuses */
+	ppid = task->real_parent->tgid;
 	self = bpf_map_lookup_elem(&proc_table, &tgid);
 	if (self && self->start_ns == x->start_ns)
-		x->ppid = self->ppid;
-	else
-		x->ppid = BPF_CORE_READ(task, real_parent, tgid);
+		ppid = self->ppid;
+	x->ppid = ppid;
 	bpf_map_delete_elem(&proc_table, &tgid);
 	vg_submit(&x->hdr, off);
 	return 0;
