@@ -16,6 +16,7 @@
 #include "reload.h"
 #include "sched_hint.h"
 #include "scope.h"
+#include "vigil.skel.h"
 
 
 static struct agent *the_agent; /* for the signal handler only */
@@ -227,13 +228,19 @@ static int wait_and_consume(struct agent *a, uint64_t timeout_ns)
 {
 	struct timespec ts = { timeout_ns / 1000000000ull, timeout_ns % 1000000000ull };
 	struct epoll_event ev[4];
-	int fd = ring_buffer__epoll_fd(a->rb), n;
+	int fd = ring_buffer__epoll_fd(a->rb), n, err;
+	__u32 *awake = &a->skel->bss->vg_consumer_awake;
 
+	/* asleep from here (emit.bpf.h): a full barrier, so that a record committed after this
+	 * store wakes us, or is seen by the wait's own check of the ring */
+	__atomic_store_n(awake, 0, __ATOMIC_SEQ_CST);
 	n = epoll_pwait2(fd, ev, 4, &ts, NULL);
 	if (n < 0 && errno == ENOSYS) /* before 5.11: milliseconds, rounded up */
 		n = epoll_wait(fd, ev, 4, (int)((timeout_ns + 999999) / 1000000));
-	if (n < 0 && errno != EINTR)
-		return -errno;
+	err = errno;
+	__atomic_store_n(awake, 1, __ATOMIC_RELAXED);
+	if (n < 0 && err != EINTR)
+		return -err;
 	return ring_buffer__consume(a->rb);
 }
 

@@ -60,13 +60,21 @@ static __always_inline void vg_hdr_init(struct vg_hdr *h, __u16 type, struct tas
 
 /* Waking the agent for every record costs a context switch each, which at exec-storm rates
  * is most of the agent's overhead. Wake it when VG_WAKEUP_NS (events.h) has passed since the
- * last wakeup, or when the ring is a quarter full; otherwise let records batch: the agent
- * looks again VG_WAKEUP_NS after each wakeup (run.c). */
+ * last wakeup, or when the ring is a quarter full while it sleeps; otherwise let records
+ * batch: the agent looks again VG_WAKEUP_NS after each wakeup (run.c). */
 
 /* Record types that wake the agent at once: those a rule decided in user space acts on, so
  * that its kill follows the syscall by microseconds, not by a batching interval. Set by user
  * space (enforce.c). */
 __u64 vg_wake_types;
+
+/* Nonzero while the agent's event thread is between two waits (run.c): it reads the ring
+ * again without being woken. A forced wakeup is a self-IPI from inside the traced syscall,
+ * which traps to the hypervisor on a VM; when the agent falls behind under a storm the ring
+ * stays a quarter full, and without this check every record sent one, all of them wasted.
+ * The flag can be stale by a few instructions as the agent goes to sleep; the next record
+ * then wakes it, and the VG_WAKEUP_NS rule bounds the wait if none comes. */
+__u32 vg_consumer_awake;
 
 static __always_inline __u64 vg_wakeup_flag(__u64 now, __u16 type)
 {
@@ -76,7 +84,8 @@ static __always_inline __u64 vg_wakeup_flag(__u64 now, __u16 type)
 	if (!last)
 		return 0;
 	if (now - *last >= VG_WAKEUP_NS || (type < 64 && (vg_wake_types >> type) & 1) ||
-	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= vg_ringbuf_size / 4) {
+	    (!vg_consumer_awake &&
+	     bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= vg_ringbuf_size / 4)) {
 		*last = now;
 		return BPF_RB_FORCE_WAKEUP;
 	}
