@@ -365,20 +365,39 @@ static void jw_token(struct json_w *w, const char *s, size_t n)
 	jw_put(w, s, n);
 }
 
+int json_fmt_u64(char *out, unsigned long long v)
+{
+	char rev[JSON_U64_LEN];
+	int n = 0, i = 0;
+
+	do {
+		rev[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		out[i++] = rev[--n];
+	out[i] = '\0';
+	return i;
+}
+
 void json_u64(struct json_w *w, unsigned long long v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%llu", v);
+	char tmp[JSON_U64_LEN + 1];
 
-	jw_token(w, tmp, n);
+	jw_token(w, tmp, json_fmt_u64(tmp, v));
 }
 
 void json_i64(struct json_w *w, long long v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", v);
+	char tmp[JSON_U64_LEN + 2];
 
-	jw_token(w, tmp, n);
+	if (v >= 0) {
+		jw_token(w, tmp, json_fmt_u64(tmp, v));
+		return;
+	}
+	tmp[0] = '-';
+	/* the magnitude as unsigned, which holds LLONG_MIN's too */
+	jw_token(w, tmp, 1 + json_fmt_u64(tmp + 1, -(unsigned long long)v));
 }
 
 void json_bool(struct json_w *w, int v)
