@@ -97,6 +97,7 @@ struct agent {
 	struct agent_outputs outs; /* the store and the forwarders (outputs.h) */
 	struct redactor *redactor; /* secrets out of argv (redact.h), given to the process cache */
 	uint64_t line_time_ns; /* wall clock "time" of the line being built, for the outputs */
+	size_t line_body_at; /* offset of what follows the event header in the line */
 	int bpf_stats_fd; /* BPF_ENABLE_STATS, -1 when off (bpf_stats.c) */
 	struct metrics *metrics; /* /metrics, /healthz, /readyz; NULL when off (metrics.h) */
 	struct pod_counts podc; /* per-pod counts, with metrics.per_pod only */
@@ -187,7 +188,7 @@ void agent_k8s_stop(struct agent *a);
 /* Write the container, pod and attribution members of an event line for cgroup cg. */
 void agent_k8s_members(struct agent *a, struct cg_entry *cg);
 /* Called with a finished line: true if it was taken to wait for its pod's metadata. */
-bool agent_k8s_hold_line(struct agent *a, int type);
+bool agent_k8s_hold_line(struct agent *a, int type, bool repeat);
 /* The "kubernetes" object of the stats record (nothing without a metadata source). */
 void agent_k8s_stats(struct agent *a);
 

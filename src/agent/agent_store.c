@@ -8,6 +8,11 @@
 #include "outputs.h"
 #include "store.h"
 
+/* Fingerprints the dedup table holds: 16 bytes each, 256 KiB. A node's distinct events per
+ * window rarely exceed this; beyond it the table forgets, counted, and stores repeats again. */
+#define DEDUP_SLOTS 16384
+#define NS_PER_S 1000000000ull
+
 int agent_store_start(struct agent *a)
 {
 	const struct vg_store_cfg *c = &a->cfg.store;
@@ -33,6 +38,8 @@ int agent_store_start(struct agent *a)
 		log_error("store: %s; running without the evidence store", err);
 		return 0;
 	}
+	if (c->events && store_dedup__init(&out->dedup, DEDUP_SLOTS, c->dedup_window_s * NS_PER_S))
+		return -ENOMEM;
 	if (!(s = sink__new(&so, &store_sink_ops, st)))
 		return -ENOMEM;
 	if (sink__start(s)) {
@@ -42,9 +49,10 @@ int agent_store_start(struct agent *a)
 	out->sinks[out->n++] = s;
 	out->kinds |= so.kinds;
 	out->store = st;
-	log_info("store: %s (%s; keep %llu s, %llu MiB)", c->path,
-		 c->events ? "events and alerts" : "alerts", (unsigned long long)c->max_age_s,
-		 (unsigned long long)(c->max_bytes >> 20));
+	log_info("store: %s (%s; keep %llu s, %llu MiB; repeats of an event within %llu s kept "
+		 "once)",
+		 c->path, c->events ? "events and alerts" : "alerts", (unsigned long long)c->max_age_s,
+		 (unsigned long long)(c->max_bytes >> 20), (unsigned long long)c->dedup_window_s);
 	return 0;
 }
 
@@ -72,5 +80,7 @@ void agent_store_stats(struct agent *a)
 	json_ku64(w, "deleted_size", ss.deleted_size);
 	json_ku64(w, "errors", ss.errors);
 	json_ku64(w, "batches", ss.batches);
+	json_ku64(w, "repeats", a->outs.dedup.repeats);
+	json_ku64(w, "dedup_evictions", a->outs.dedup.evictions);
 	json_obj_end(w);
 }

@@ -76,6 +76,9 @@ const char cli_run_usage[] =
 	"                            7d (default 7d; 0: no age limit)\n"
 	"  --store-max-size BYTES    keep the store under BYTES, K/M/G suffix (default 1G;\n"
 	"                            0: no size limit)\n"
+	"  --store-dedup-window DURATION\n"
+	"                            store an event identical to one stored less than DURATION\n"
+	"                            ago only once (default 60s; 0: store every event)\n"
 	"  --metrics-listen ADDR     Prometheus metrics and health on HOST:PORT (default\n"
 	"                            127.0.0.1:9464); none disables them\n"
 	"  --bpf-stats               run count and time of each BPF program in the stats and\n"
@@ -91,7 +94,7 @@ enum {
 	OPT_METADATA, OPT_K8SHOLD, OPT_PODCACHE, OPT_RULES, OPT_NORULES, OPT_MINPRIO, OPT_ALERTS,
 	OPT_NOPREFILTER, OPT_RULEMODE, OPT_CONFIG, OPT_STORE, OPT_NOSTORE, OPT_STORE_AGE,
 	OPT_STORE_SIZE, OPT_METRICS, OPT_REDACT, OPT_NOSTDOUT_EV, OPT_NOSTDOUT_AL, OPT_BPFSTATS,
-	OPT_SLICE,
+	OPT_SLICE, OPT_STORE_DEDUP,
 	/* list-valued, from here on (parse_list_opt) */
 	OPT_EVENTS, OPT_SCOPE, OPT_IGNORE_PATH, OPT_REPORT_PATH, OPT_SAMPLE,
 	OPT_END
@@ -140,6 +143,7 @@ static const struct run_opt {
 	{ "no-store", OPT_NOSTORE, CLI_OPT_CLI },
 	{ "store-max-age", OPT_STORE_AGE, A | CLI_OPT_CLI },
 	{ "store-max-size", OPT_STORE_SIZE, A | CLI_OPT_CLI },
+	{ "store-dedup-window", OPT_STORE_DEDUP, A | CLI_OPT_CLI },
 	{ "metrics-listen", OPT_METRICS, A | CLI_OPT_CLI },
 	{ "redact", OPT_REDACT, L | CLI_OPT_CLI },
 	{ "no-stdout-events", OPT_NOSTDOUT_EV, CLI_OPT_CLI },
@@ -313,6 +317,11 @@ static int parse_output_opt(const struct octx *o, int c, const char *arg, struct
 				      sizeof(err)))
 			return ofail(o, arg, "%s", err);
 		return 0;
+	case OPT_STORE_DEDUP:
+		if (cfgval_duration_s(arg, CONFIG_MAX_DEDUP_S, &cfg->store.dedup_window_s, err,
+				      sizeof(err)))
+			return ofail(o, arg, "%s", err);
+		return 0;
 	case OPT_STORE_SIZE:
 		if (cfgval_size(arg, CONFIG_MAX_STORE_BYTES, &v, err, sizeof(err)))
 			return ofail(o, arg, "%s", err);
@@ -423,6 +432,7 @@ static int parse_run_opt(const struct octx *o, int c, const char *arg, struct vg
 	case OPT_STORE:
 	case OPT_STORE_AGE:
 	case OPT_STORE_SIZE:
+	case OPT_STORE_DEDUP:
 	case OPT_METRICS:
 	case OPT_REDACT:
 		return parse_output_opt(o, c, arg, cfg);

@@ -41,6 +41,7 @@ void config_defaults(struct vg_config *cfg)
 	cfg->store.max_bytes = 1ull << 30;
 	cfg->store.events = true;
 	cfg->store.queue_entries = 65536;
+	cfg->store.dedup_window_s = 60;
 	strcpy(cfg->metrics.listen, "127.0.0.1:9464");
 	cfg->metrics.per_pod_max = 100;
 	if (node && *node)

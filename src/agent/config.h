@@ -71,6 +71,7 @@ struct vg_store_cfg {
 	uint64_t max_age_s; /* default 7 days; 0: no age limit */
 	uint64_t max_bytes; /* default 1G; 0: no size limit */
 	bool events; /* store events too, not only alerts; default true */
+	uint64_t dedup_window_s; /* repeats of an event inside it are not stored; default 60 s */
 	size_t queue_entries; /* default 65536 */
 	char group[64]; /* group that may read the store; "" root only */
 };

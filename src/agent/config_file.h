@@ -13,6 +13,7 @@
 
 #define CONFIG_FILE_ERRORS_MAX 20 /* errors reported from one file; more are counted */
 #define CONFIG_MAX_AGE_S (3650ull * 86400) /* store.max_age, --store-max-age */
+#define CONFIG_MAX_DEDUP_S 86400ull /* store.dedup_window, --store-dedup-window */
 #define CONFIG_MAX_STORE_BYTES (1ull << 50) /* store.max_size, --store-max-size */
 
 /* Read one file onto cfg, which already holds the defaults (config_defaults()). Every

@@ -12,7 +12,8 @@
 #include "redact.h"
 
 static const char *const store_keys[] = { "enabled", "path",	   "max_age", "max_size",
-					  "events",  "queue_size", "group",   NULL };
+					  "events",  "queue_size", "group",   "dedup_window",
+					  NULL };
 
 /* A group name as groupadd accepts it. */
 static bool group_name_ok(const char *s)
@@ -39,6 +40,10 @@ static void store_key(struct cf *c, const char *key, const char *full, const str
 	} else if (!strcmp(key, "max_age")) {
 		if (!cf_scalar(c, v, full, &s) &&
 		    cfgval_duration_s(s, CONFIG_MAX_AGE_S, &st->max_age_s, err, sizeof(err)))
+			cf_fail(c, v, full, "%s", err);
+	} else if (!strcmp(key, "dedup_window")) {
+		if (!cf_scalar(c, v, full, &s) &&
+		    cfgval_duration_s(s, CONFIG_MAX_DEDUP_S, &st->dedup_window_s, err, sizeof(err)))
 			cf_fail(c, v, full, "%s", err);
 	} else if (!strcmp(key, "max_size")) {
 		cf_size(c, v, full, &st->max_bytes);

@@ -196,12 +196,14 @@ static void begin_event(struct agent *a, const struct vg_hdr *h)
 	json_kstr(w, "node", a->cfg.node);
 	json_ku64(w, "cpu", h->cpu);
 	json_ku64(w, "seq", h->seq);
+	a->line_body_at = w->len; /* what follows identifies a repeat (store_dedup.h) */
 }
 
 int agent_write_line(struct agent *a, int type)
 {
 	struct json_w *w = &a->json;
 	const struct k8s_pod *pod = a->k8s.cur_pod; /* valid until the loop polls the watch */
+	bool repeat;
 
 	a->k8s.cur_pod = NULL;
 	json_obj_end(w);
@@ -209,14 +211,17 @@ int agent_write_line(struct agent *a, int type)
 		agent_rules_alerts(a);
 	if (type && !agent_type_written(a, type))
 		return 0; /* built for its alerts only (type 0: the stats record) */
-	if (agent_k8s_hold_line(a, type))
+	repeat = type && !w->err && a->line_body_at < w->len &&
+		 agent_outputs_repeat(a, w->buf + a->line_body_at, w->len - a->line_body_at,
+				      a->line_time_ns);
+	if (agent_k8s_hold_line(a, type, repeat))
 		return 0;
 	if (w->err) {
 		a->cnt.output_errors++;
 		return -EIO;
 	}
 	agent_outputs_line(a, type ? OUT_EVENT : OUT_STATS, type, 6, a->line_time_ns, w->buf,
-			   w->len);
+			   w->len, repeat);
 	/* the stats record always goes to stdout too: it is the agent's own account */
 	if ((a->cfg.stdout_events || !type) &&
 	    (fwrite(w->buf, 1, w->len, a->out) != w->len || fputc('\n', a->out) == EOF)) {

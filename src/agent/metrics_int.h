@@ -109,6 +109,10 @@
 	X(STORE_DELETED, "vigil_store_deleted_total", COUNTER,                                     \
 	  "Records the evidence store's retention deleted, by reason.")                            \
 	X(STORE_ERRORS, "vigil_store_errors_total", COUNTER, "Evidence store errors.")             \
+	X(STORE_REPEATS, "vigil_store_repeats_total", COUNTER,                                     \
+	  "Events not stored again: identical to one stored inside the dedup window.")            \
+	X(STORE_DEDUP_EVICTIONS, "vigil_store_dedup_evictions_total", COUNTER,                     \
+	  "Fingerprints of stored events pushed out of the dedup table inside their window.")     \
 	X(ENF_RULES, "vigil_enforcement_rules", GAUGE,                                             \
 	  "Rules that act, by where they are decided.")                                            \
 	X(ENF_DOOMED, "vigil_enforcement_doomed_total", COUNTER,                                   \

@@ -125,6 +125,12 @@ void metrics_render_store(struct mw *w, json_object *root)
 	mw__begin(w, MF_STORE_ERRORS);
 	if (mj_ku64(s, "errors", &n))
 		mw__u64(w, n, NULL, 0);
+	mw__begin(w, MF_STORE_REPEATS);
+	if (mj_ku64(s, "repeats", &n))
+		mw__u64(w, n, NULL, 0);
+	mw__begin(w, MF_STORE_DEDUP_EVICTIONS);
+	if (mj_ku64(s, "dedup_evictions", &n))
+		mw__u64(w, n, NULL, 0);
 }
 
 /* enforcement.by_rule: [{"rule", "decided", "acted", "dry_runs", "failed", "skipped"}]. */

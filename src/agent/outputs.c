@@ -111,14 +111,20 @@ int agent_outputs_start(struct agent *a)
 }
 
 void agent_outputs_line(struct agent *a, int kind, int type, int prio, uint64_t time_ns,
-			const char *line, size_t len)
+			const char *line, size_t len, bool repeat)
 {
 	struct agent_outputs *out = &a->outs;
 
 	if (!(out->kinds & OUT_KIND_MASK(kind)))
 		return;
-	for (unsigned i = 0; i < out->n; i++)
+	/* a repeat goes everywhere but the store (sinks[0] when there is one) */
+	for (unsigned i = repeat && out->store ? 1 : 0; i < out->n; i++)
 		sink__offer_line(out->sinks[i], kind, type, prio, time_ns, line, len);
+}
+
+bool agent_outputs_repeat(struct agent *a, const char *body, size_t len, uint64_t time_ns)
+{
+	return a->outs.store && store_dedup__repeat(&a->outs.dedup, body, len, time_ns);
 }
 
 /* Stop them all at once, then wait: each drains in parallel, so the agent's exit takes the
@@ -147,6 +153,7 @@ void agent_outputs_free(struct agent *a)
 		sink__free(out->sinks[i]);
 	out->n = 0;
 	out->store = NULL;
+	store_dedup__free(&out->dedup);
 }
 
 static void kinds3(struct json_w *w, const char *key, const uint64_t v[3])

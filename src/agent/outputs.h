@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "sink.h"
+#include "store_dedup.h"
 
 struct store;
 
@@ -16,6 +17,7 @@ struct agent_outputs {
 	unsigned n;
 	unsigned kinds; /* OUT_KIND_MASK()s some sink takes: nothing to do for the others */
 	struct store *store; /* owned by sinks[0] */
+	struct store_dedup dedup; /* repeats the store skips (store_dedup.h) */
 	pthread_t retirer; /* stops the sinks a reload removed (they drain meanwhile) */
 	bool retiring;
 };
@@ -33,9 +35,13 @@ struct agent;
 
 /* Open the store and start every sink; an output that cannot be set up is an error. */
 int agent_outputs_start(struct agent *a);
-/* Offer one finished line (without its newline) to every sink. */
+/* Offer one finished line (without its newline) to every sink; a repeat (below) to every
+ * sink but the store. */
 void agent_outputs_line(struct agent *a, int kind, int type, int prio, uint64_t time_ns,
-			const char *line, size_t len);
+			const char *line, size_t len, bool repeat);
+/* Is an event whose line body (after the header) is `body` a repeat the store need not keep
+ * (store_dedup.h)? False without a store, or with its dedup window 0. */
+bool agent_outputs_repeat(struct agent *a, const char *body, size_t len, uint64_t time_ns);
 /* Deliver what is queued (bounded wait), spill the alerts left, stop the threads; their
  * counters stay for the final stats record. free: then release them. */
 void agent_outputs_stop(struct agent *a);

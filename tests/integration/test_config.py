@@ -56,8 +56,8 @@ def test_run_refuses_a_bad_file_before_loading_anything(tmp_path):
 def test_run_help_lists_the_new_options():
     r = run("run", "--help")
     for opt in ("--config FILE", "--store PATH", "--no-store", "--store-max-age",
-                "--store-max-size", "--metrics-listen", "--redact PATTERN",
-                "--no-stdout-events", "--no-stdout-alerts"):
+                "--store-max-size", "--store-dedup-window", "--metrics-listen",
+                "--redact PATTERN", "--no-stdout-events", "--no-stdout-alerts"):
         assert opt in r.stdout, opt
 
 

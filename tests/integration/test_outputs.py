@@ -150,6 +150,66 @@ def test_store_keeps_events_and_alerts_and_answers_queries(env):
     assert r.stdout.startswith("#") and path in r.stdout
 
 
+REPEAT_OPENS = """
+import os, sys
+for _ in range(40):
+    os.close(os.open(sys.argv[1], os.O_RDONLY))
+os.close(os.open(sys.argv[1], os.O_RDWR))
+"""
+
+
+def repeat_opens(path):
+    """One process opens path 40 times read-only, then once read-write; returns its pid."""
+    p = subprocess.run(["/usr/bin/python3", "-c", REPEAT_OPENS + "print(os.getpid())", path],
+                       capture_output=True, text=True, check=True)
+    return int(p.stdout)
+
+
+def stored_opens(db, path):
+    con = sqlite3.connect(db)
+    rows = [json.loads(r[0]) for r in con.execute(
+        "select line from records where kind = 0 and type = 'open' and path = ?", (path,))]
+    con.close()
+    return rows
+
+
+def test_store_keeps_a_repeating_event_once_per_window(env):
+    path = os.path.join(env["marks"], "repeated")
+    with open(path, "w") as f:
+        f.write("x\n")
+    with Agent(agent_args(env, "--events", "open")) as ag:
+        pid = repeat_opens(path)
+        ag.wait_for(lambda e: e.get("type") == "open" and e["process"]["pid"] == pid and
+                    e["file"]["flags"] & os.O_RDWR)
+        rc, log, final = ag.stop()
+    assert rc == 0
+    # stdout has every open; the store the first read-only one and the read-write one
+    seen = ag.events(lambda e: e.get("type") == "open" and e["process"]["pid"] == pid and
+                     e["file"]["path"] == path)
+    assert len(seen) == 41
+    rows = stored_opens(env["db"], path)
+    assert sorted(r["file"]["flags"] & 3 for r in rows) == [0, 2], rows
+    assert all(r["process"]["pid"] == pid for r in rows)
+    # the stored read-only open is the first one, with its own time and sequence number
+    first = seen[0]
+    ro = [r for r in rows if not r["file"]["flags"] & 3][0]
+    assert (ro["time"], ro["seq"]) == (first["time"], first["seq"])
+    assert final["store"]["repeats"] >= 39
+    assert final["outputs"]["store"]["dropped"]["queue_full"]["event"] == 0
+
+    # a window of 0 stores every one
+    db0 = str(env["dir"] / "store0" / "vigil.db")
+    with Agent(["--no-kubernetes", "--store", db0, "--metrics-listen", "none", "--events",
+                "open", "--store-dedup-window", "0"]) as ag:
+        pid = repeat_opens(path)
+        ag.wait_for(lambda e: e.get("type") == "open" and e["process"]["pid"] == pid and
+                    e["file"]["flags"] & os.O_RDWR)
+        rc, log, final = ag.stop()
+    assert rc == 0
+    assert len(stored_opens(db0, path)) == 41
+    assert final["store"]["repeats"] == 0
+
+
 def test_secrets_are_redacted_everywhere(env):
     with Agent(agent_args(env, "--events", "exec")) as ag:
         touch_marker(env, "secret", args=("--password=hunter2", "token=abc123", "--key",

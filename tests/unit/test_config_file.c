@@ -225,8 +225,9 @@ UNIT_TEST(store_section)
 	struct vg_config c;
 
 	GOOD("store:\n  enabled: false\n  path: /data/v.db\n  max_age: 2h\n  max_size: 512M\n"
-	     "  events: false\n  queue_size: 4096\n  group: vigil-readers\n",
+	     "  events: false\n  queue_size: 4096\n  group: vigil-readers\n  dedup_window: 5m\n",
 	     &c);
+	CHECK_INT(c.store.dedup_window_s, 300);
 	CHECK(!c.store.enabled && !c.store.events);
 	CHECK_STR(c.store.path, "/data/v.db");
 	CHECK_INT(c.store.max_age_s, 7200);
@@ -234,7 +235,8 @@ UNIT_TEST(store_section)
 	CHECK_INT(c.store.queue_entries, 4096);
 	CHECK_STR(c.store.group, "vigil-readers");
 	config_free(&c);
-	GOOD("store: {max_age: 0, max_size: 0}\n", &c);
+	GOOD("store: {max_age: 0, max_size: 0, dedup_window: 0}\n", &c);
+	CHECK_INT(c.store.dedup_window_s, 0);
 	CHECK_INT(c.store.max_age_s, 0);
 	CHECK_INT(c.store.max_bytes, 0);
 	config_free(&c);
@@ -247,6 +249,8 @@ UNIT_TEST(store_section)
 	BAD("store: {max_size: 2000T}\n", "store.max_size: too large");
 	BAD("store: {queue_size: 5}\n", "store.queue_size: expected a whole number from 1024");
 	BAD("store: {path: \"\"}\n", "store.path: must not be empty");
+	BAD("store: {dedup_window: 2d}\n", "vigil.yaml:1:9: store.dedup_window: expected a duration from");
+	BAD("store: {dedup_window: soon}\n", "store.dedup_window: expected a duration such as 7d");
 	BAD("store: {group: \"a b\"}\n", "store.group: not a group name");
 	BAD("store: {enabled: 2}\n", "store.enabled: expected true or false");
 }
@@ -515,7 +519,7 @@ UNIT_TEST(command_line)
 	char *help[] = { "run", "--ancestors", "x9", "--help", NULL };
 	char *news[] = { "run", "--store", "/x.db", "--store-max-age", "90s", "--store-max-size",
 			 "2G", "--metrics-listen", "none", "--no-stdout-events", "--no-stdout-alerts",
-			 "--no-store", NULL };
+			 "--no-store", "--store-dedup-window", "10s", NULL };
 
 	CHECK_INT(cli_run_parse(3, bad1, &c, err, sizeof(err)), -EINVAL);
 	CHECK_STR(err, "vigil run: --ancestors x9: expected a whole number from 0 to 64\n"
@@ -530,7 +534,8 @@ UNIT_TEST(command_line)
 	config_free(&c);
 	CHECK_INT(cli_run_parse(4, help, &c, err, sizeof(err)), CLI_RUN_HELP);
 	config_free(&c);
-	CHECK_INT(cli_run_parse(12, news, &c, err, sizeof(err)), 0);
+	CHECK_INT(cli_run_parse(14, news, &c, err, sizeof(err)), 0);
+	CHECK_INT(c.store.dedup_window_s, 10);
 	CHECK_STR(c.store.path, "/x.db");
 	CHECK_INT(c.store.max_age_s, 90);
 	CHECK_INT(c.store.max_bytes, 2ull << 30);

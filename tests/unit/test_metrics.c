@@ -126,6 +126,8 @@ UNIT_TEST(sample_exact_lines)
 		"vigil_store_rows 10",
 		"vigil_store_bytes 4096",
 		"vigil_store_deleted_total{reason=\"size\"} 1",
+		"vigil_store_repeats_total 7",
+		"vigil_store_dedup_evictions_total 2",
 		"vigil_enforcement_rules{decided=\"user\"} 1",
 		"vigil_enforcement_kills_total{by=\"kernel\"} 3",
 		"vigil_enforcement_rule_actions_total{rule=\"Kill miners\",decided=\"kernel\",result=\"acted\"} 3",
