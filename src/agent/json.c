@@ -211,13 +211,21 @@ static int is_js_line_sep(const unsigned char *s, size_t len)
 	return len == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9);
 }
 
+/* ASCII bytes copied unchanged: printable, not '"', not '\\'. A table lookup per byte instead
+ * of four compares: escaping is the event thread's busiest loop after the hooks' own work. */
+static const unsigned char jw_ascii_plain[256] = {
+	[0x20 ... 0x21] = 1, /* 0x22 is '"' */
+	[0x23 ... 0x5b] = 1, /* 0x5c is '\\' */
+	[0x5d ... 0x7e] = 1,
+};
+
 /* Bytes at s that may be copied unchanged, 0 when s needs an escape. */
 static size_t jw_plain_len(const unsigned char *s, size_t n)
 {
 	size_t len;
 
 	if (s[0] < 0x80)
-		return s[0] >= 0x20 && s[0] != 0x7f && s[0] != '"' && s[0] != '\\';
+		return jw_ascii_plain[s[0]];
 	len = utf8_len(s, n);
 	return is_js_line_sep(s, len) ? 0 : len;
 }
@@ -279,6 +287,10 @@ static void jw_escape(struct json_w *w, const char *str, size_t n)
 
 	jw_putc(w, '"');
 	while (s < end) {
+		if (jw_ascii_plain[*s]) { /* the common case, without a call */
+			s++;
+			continue;
+		}
 		k = jw_plain_len(s, end - s);
 		if (k) {
 			s += k;
@@ -295,12 +307,12 @@ static void jw_escape(struct json_w *w, const char *str, size_t n)
 /* Keys are nearly always plain ASCII: write ,"key": with one copy; escape the rare rest. */
 static void jw_key_text(struct json_w *w, const char *key, int comma)
 {
-	size_t n = strlen(key), i;
+	size_t n, i;
 	char *p;
 
-	for (i = 0; i < n; i++)
-		if ((unsigned char)key[i] < 0x20 || key[i] >= 0x7f || key[i] == '"' || key[i] == '\\')
-			break;
+	for (i = 0; jw_ascii_plain[(unsigned char)key[i]]; i++)
+		;
+	n = key[i] ? i + strlen(key + i) : i;
 	if (i < n) {
 		if (comma)
 			jw_putc(w, ',');

@@ -45,23 +45,35 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
-/* Eight bytes a step with one multiply (a line is ~1 KiB, and this runs for every event the
- * store would take), a full mix at the end. Keyed with a random seed, so that a process cannot
- * shape a path to collide with an earlier event and keep its own out of the store. */
+static uint64_t step(uint64_t h, const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return (h << 31) | (h >> 33);
+}
+
+/* Eight bytes a step with one multiply, in two independent lanes so that the multiplies
+ * overlap (a line is ~1 KiB, and this runs for every event the store would take), a full mix
+ * at the end. Keyed with a random seed, so that a process cannot shape a path to collide with
+ * an earlier event and keep its own out of the store. */
 uint64_t store_dedup__fp_seeded(uint64_t seed, const char *body, size_t len)
 {
-	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL), w;
+	uint64_t a = seed ^ (len * 0x9e3779b97f4a7c15ULL), b = mix(seed + 1), w = 0;
 	size_t i = 0;
 
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, body + i, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h = (h << 31) | (h >> 33);
+	for (; i + 16 <= len; i += 16) {
+		a = step(a, body + i);
+		b = step(b, body + i + 8);
 	}
-	w = 0;
+	if (i + 8 <= len) {
+		a = step(a, body + i);
+		i += 8;
+	}
 	memcpy(&w, body + i, len - i);
-	h = mix(mix(h ^ w) ^ seed);
-	return h ? h : 1;
+	a = mix(mix(a ^ w) ^ mix(b) ^ seed);
+	return a ? a : 1;
 }
 
 bool store_dedup__repeat(struct store_dedup *d, const char *body, size_t len, uint64_t now_ns)
