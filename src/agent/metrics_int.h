@@ -186,6 +186,8 @@ uint64_t mj_sum(json_object *obj);
 /* Family groups (metrics_render.c, metrics_outputs.c). */
 void metrics_render_outputs(struct mw *w, json_object *root);
 void metrics_render_store(struct mw *w, json_object *root);
+/* One unlabelled series from o's member key (absent: the family with no sample). */
+void metrics_render_one(struct mw *w, enum mfam fam, json_object *o, const char *key);
 void metrics_render_enforcement(struct mw *w, json_object *root);
 void metrics_render_pods(struct mw *w, json_object *root, unsigned max);
 

@@ -108,29 +108,17 @@ void metrics_render_store(struct mw *w, json_object *root)
 
 	if (!s)
 		return;
-	mw__begin(w, MF_STORE_ROWS);
-	if (mj_ku64(s, "rows", &n))
-		mw__u64(w, n, NULL, 0);
-	mw__begin(w, MF_STORE_BYTES);
-	if (mj_ku64(s, "bytes", &n))
-		mw__u64(w, n, NULL, 0);
-	mw__begin(w, MF_STORE_INSERTED);
-	if (mj_ku64(s, "inserted", &n))
-		mw__u64(w, n, NULL, 0);
+	metrics_render_one(w, MF_STORE_ROWS, s, "rows");
+	metrics_render_one(w, MF_STORE_BYTES, s, "bytes");
+	metrics_render_one(w, MF_STORE_INSERTED, s, "inserted");
 	mw__begin(w, MF_STORE_DELETED);
 	if (mj_ku64(s, "deleted_age", &n))
 		mw__u64(w, n, MLS(ML("reason", "age")));
 	if (mj_ku64(s, "deleted_size", &n))
 		mw__u64(w, n, MLS(ML("reason", "size")));
-	mw__begin(w, MF_STORE_ERRORS);
-	if (mj_ku64(s, "errors", &n))
-		mw__u64(w, n, NULL, 0);
-	mw__begin(w, MF_STORE_REPEATS);
-	if (mj_ku64(s, "repeats", &n))
-		mw__u64(w, n, NULL, 0);
-	mw__begin(w, MF_STORE_DEDUP_EVICTIONS);
-	if (mj_ku64(s, "dedup_evictions", &n))
-		mw__u64(w, n, NULL, 0);
+	metrics_render_one(w, MF_STORE_ERRORS, s, "errors");
+	metrics_render_one(w, MF_STORE_REPEATS, s, "repeats");
+	metrics_render_one(w, MF_STORE_DEDUP_EVICTIONS, s, "dedup_evictions");
 }
 
 /* enforcement.by_rule: [{"rule", "decided", "acted", "dry_runs", "failed", "skipped"}]. */

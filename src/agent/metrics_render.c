@@ -45,7 +45,7 @@ static void render_agent(struct mw *w, json_object *root)
 		mw__u64(w, n, NULL, 0);
 }
 
-static void render_one(struct mw *w, enum mfam fam, json_object *o, const char *key)
+void metrics_render_one(struct mw *w, enum mfam fam, json_object *o, const char *key)
 {
 	uint64_t n;
 
@@ -75,9 +75,9 @@ static void render_kernel(struct mw *w, json_object *root)
 	}
 	mw__begin(w, MF_K_DROPPED);
 	mw__by_key(w, mj_obj(mj_obj(root, "drops"), "ringbuf_full"), "type");
-	render_one(w, MF_K_STASH_MISS, k, "stash_miss");
-	render_one(w, MF_K_THREADS_SKIPPED, k, "threads_skipped");
-	render_one(w, MF_K_TABLE_FULL, k, "proc_table_full");
+	metrics_render_one(w, MF_K_STASH_MISS, k, "stash_miss");
+	metrics_render_one(w, MF_K_THREADS_SKIPPED, k, "threads_skipped");
+	metrics_render_one(w, MF_K_TABLE_FULL, k, "proc_table_full");
 }
 
 static void drop(struct mw *w, const char *stage, const char *reason, uint64_t n)
@@ -164,8 +164,8 @@ static void render_rules(struct mw *w, json_object *root)
 	mw__begin(w, MF_RULES_ACTIVE);
 	if (mj_ku64(r, "active", &n))
 		mw__u64(w, n, NULL, 0);
-	render_one(w, MF_RULES_EVALUATED, r, "evaluated");
-	render_one(w, MF_RULES_MONITORED, r, "monitored");
+	metrics_render_one(w, MF_RULES_EVALUATED, r, "evaluated");
+	metrics_render_one(w, MF_RULES_MONITORED, r, "monitored");
 	mw__begin(w, MF_ALERTS);
 	mw__by_key(w, mj_obj(r, "alerts"), "priority");
 	render_by_rule(w, by_rule, MF_RULE_ALERTS, "alerts");
@@ -245,8 +245,8 @@ static void render_k8s(struct mw *w, json_object *root)
 	json_object *h = mj_obj(k, "hold");
 	uint64_t n;
 
-	render_one(w, MF_K8S_SYNCED, api, "synced");
-	render_one(w, MF_K8S_API_EVENTS, api, "events");
+	metrics_render_one(w, MF_K8S_SYNCED, api, "synced");
+	metrics_render_one(w, MF_K8S_API_EVENTS, api, "events");
 	mw__begin(w, MF_K8S_API_ERRORS);
 	for (size_t i = 0; i < sizeof(api_errors) / sizeof(api_errors[0]); i++)
 		if (mj_ku64(api, api_errors[i], &n))
