@@ -205,11 +205,6 @@ static __always_inline __u32 vg_enf_take(void)
 	return v;
 }
 
-static __always_inline __u32 vg_enf_in_container(struct task_struct *t)
-{
-	return t->nsproxy->mnt_ns->ns.inum != vg_host_mnt_ns;
-}
-
 /* Copy a pod uid out of a kubelet cgroup directory name: "pod<uid>" (cgroupfs driver) or
  * "kubepods[-qos]-pod<uid with _>.slice" (systemd driver). True when name is one. */
 static __always_inline bool vg_pod_uid_of(const char *name, long n, char *uid)
@@ -265,7 +260,7 @@ static __always_inline struct vg_enf_cgroup *vg_enf_cgroup_of(struct task_struct
 	if (cg || !make)
 		return cg;
 	fresh.flags = VG_ENF_CG_KNOWN;
-	if (vg_enf_in_container(t))
+	if (vg_task_in_container(t, vg_host_mnt_ns))
 		fresh.flags |= VG_ENF_CG_CONTAINER;
 	vg_enf_pod_of(t, &fresh);
 	bpf_map_update_elem(&enf_cgroups, &cgid, &fresh, BPF_NOEXIST);

@@ -78,7 +78,7 @@ static __always_inline bool vg_in_scope(struct task_struct *t)
 	if (vg_scope_mode == VG_SCOPE_ALL)
 		return true;
 	if (vg_scope_mode == VG_SCOPE_CONTAINERS)
-		return t->nsproxy->mnt_ns->ns.inum != vg_host_mnt_ns;
+		return vg_task_in_container(t, vg_host_mnt_ns);
 	for (int lvl = 1; lvl <= VG_SCOPE_DEPTH; lvl++) {
 		__u64 id = bpf_get_current_ancestor_cgroup_id(lvl);
 

@@ -21,6 +21,12 @@ struct kernfs_node___pre615 {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
+/* Is t in another mount namespace than the host's (vg_host_mnt_ns, sys.bpf.h): a container? */
+static __always_inline bool vg_task_in_container(struct task_struct *t, __u32 host_mnt_ns)
+{
+	return t->nsproxy->mnt_ns->ns.inum != host_mnt_ns;
+}
+
 /* Before 6.3 kernel_cap_t was struct kernel_cap_struct, two u32 with the low word first. */
 struct kernel_cap_struct___pre63 {
 	__u32 cap[2];

@@ -41,7 +41,7 @@ static __always_inline int vg_enf_open_entry(__u64 uptr, __u32 oflags)
 		return 0;
 	c.cgid = bpf_get_current_cgroup_id();
 	c.cg = vg_enf_cgroup_of(t, c.cgid, true);
-	c.in_container = vg_enf_in_container(t);
+	c.in_container = vg_task_in_container(t, vg_host_mnt_ns);
 	c.oflags = oflags;
 	p = vg_enf_decide(mask, VG_ENF_OPEN, &c, &pol);
 	if (p)
@@ -253,7 +253,7 @@ static __always_inline __u32 vg_enf_exec_check(struct task_struct *t, __u64 cgid
 	c.cg = vg_enf_cgroup_of(t, cgid, true);
 	if (!vg_enf_exec)
 		return 0;
-	c.in_container = vg_enf_in_container(t);
+	c.in_container = vg_task_in_container(t, vg_host_mnt_ns);
 	p = vg_enf_decide(vg_enf_exec, VG_ENF_EXEC, &c, &pol);
 	return p ? vg_enf_act_task(p, pol) : 0;
 }
