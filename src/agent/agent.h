@@ -188,7 +188,7 @@ void agent_k8s_stop(struct agent *a);
 /* Write the container, pod and attribution members of an event line for cgroup cg. */
 void agent_k8s_members(struct agent *a, struct cg_entry *cg);
 /* Called with a finished line: true if it was taken to wait for its pod's metadata. */
-bool agent_k8s_hold_line(struct agent *a, int type, bool repeat);
+bool agent_k8s_hold_line(struct agent *a, int type, uint64_t dedup);
 /* The "kubernetes" object of the stats record (nothing without a metadata source). */
 void agent_k8s_stats(struct agent *a);
 

@@ -203,7 +203,7 @@ int agent_write_line(struct agent *a, int type)
 {
 	struct json_w *w = &a->json;
 	const struct k8s_pod *pod = a->k8s.cur_pod; /* valid until the loop polls the watch */
-	bool repeat;
+	uint64_t dedup = STORE_DEDUP_OFF;
 
 	a->k8s.cur_pod = NULL;
 	json_obj_end(w);
@@ -211,17 +211,17 @@ int agent_write_line(struct agent *a, int type)
 		agent_rules_alerts(a);
 	if (type && !agent_type_written(a, type))
 		return 0; /* built for its alerts only (type 0: the stats record) */
-	repeat = type && !w->err && a->line_body_at < w->len &&
-		 agent_outputs_repeat(a, w->buf + a->line_body_at, w->len - a->line_body_at,
-				      a->line_time_ns);
-	if (agent_k8s_hold_line(a, type, repeat))
+	if (type && !w->err && a->line_body_at < w->len)
+		dedup = agent_outputs_dedup(a, w->buf + a->line_body_at, w->len - a->line_body_at,
+					    a->line_time_ns);
+	if (agent_k8s_hold_line(a, type, dedup))
 		return 0;
 	if (w->err) {
 		a->cnt.output_errors++;
 		return -EIO;
 	}
 	agent_outputs_line(a, type ? OUT_EVENT : OUT_STATS, type, 6, a->line_time_ns, w->buf,
-			   w->len, repeat);
+			   w->len, dedup);
 	/* the stats record always goes to stdout too: it is the agent's own account */
 	if ((a->cfg.stdout_events || !type) &&
 	    (fwrite(w->buf, 1, w->len, a->out) != w->len || fputc('\n', a->out) == EOF)) {

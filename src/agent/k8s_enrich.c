@@ -129,7 +129,7 @@ void agent_k8s_members(struct agent *a, struct cg_entry *cg)
 	}
 }
 
-bool agent_k8s_hold_line(struct agent *a, int type, bool repeat)
+bool agent_k8s_hold_line(struct agent *a, int type, uint64_t dedup)
 {
 	struct k8s_marks *m = &a->k8s.mark;
 	struct json_w *w = &a->json;
@@ -140,7 +140,7 @@ bool agent_k8s_hold_line(struct agent *a, int type, bool repeat)
 	if (w->err)
 		return false;
 	m->time_ns = a->line_time_ns;
-	m->repeat = repeat;
+	m->dedup = dedup;
 	return k8s_hold__push(a->k8s.hold, w->buf, w->len, m, type,
 			      agent_boot_ns() + a->cfg.k8s_hold_ns) == 0;
 }
@@ -201,7 +201,7 @@ static void held_emit(void *ctx, const struct k8s_held *e, bool resolved)
 	}
 	put(a, l + at, e->len - at);
 	agent_outputs_line(a, OUT_EVENT, e->type, 6, e->m.time_ns, a->k8s.line, a->k8s.line_len,
-			   e->m.repeat);
+			   e->m.dedup);
 	put(a, "\n", 1);
 	if (a->cfg.stdout_events &&
 	    fwrite(a->k8s.line, 1, a->k8s.line_len, a->out) != a->k8s.line_len)

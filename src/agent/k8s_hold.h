@@ -27,7 +27,7 @@ struct k8s_marks {
 	uint32_t pod_at; /* end of the pod object's members, or K8S_HOLD_NONE */
 	uint32_t attr_at; /* first byte of the attribution value ("pending") */
 	uint64_t time_ns; /* the line's "time" (wall clock ns), for the outputs */
-	bool repeat; /* the store has this event already (agent_outputs_repeat) */
+	uint64_t dedup; /* what the store's dedup said of the line (agent_outputs_dedup) */
 	char pod_uid[K8S_UID_MAX];
 	char ctr_id[K8S_CONTAINER_ID_MAX];
 };

@@ -111,20 +111,27 @@ int agent_outputs_start(struct agent *a)
 }
 
 void agent_outputs_line(struct agent *a, int kind, int type, int prio, uint64_t time_ns,
-			const char *line, size_t len, bool repeat)
+			const char *line, size_t len, uint64_t dedup)
 {
 	struct agent_outputs *out = &a->outs;
 
 	if (!(out->kinds & OUT_KIND_MASK(kind)))
 		return;
-	/* a repeat goes everywhere but the store (sinks[0] when there is one) */
-	for (unsigned i = repeat && out->store ? 1 : 0; i < out->n; i++)
-		sink__offer_line(out->sinks[i], kind, type, prio, time_ns, line, len);
+	for (unsigned i = 0; i < out->n; i++) {
+		bool store = out->store && i == 0; /* the store is sinks[0] when there is one */
+
+		if (store && dedup == STORE_DEDUP_REPEAT)
+			continue;
+		if (sink__offer_line(out->sinks[i], kind, type, prio, time_ns, line, len) && store)
+			store_dedup__forget(&out->dedup, dedup);
+	}
 }
 
-bool agent_outputs_repeat(struct agent *a, const char *body, size_t len, uint64_t time_ns)
+uint64_t agent_outputs_dedup(struct agent *a, const char *body, size_t len, uint64_t time_ns)
 {
-	return a->outs.store && store_dedup__repeat(&a->outs.dedup, body, len, time_ns);
+	if (!a->outs.store)
+		return STORE_DEDUP_OFF;
+	return store_dedup__check(&a->outs.dedup, body, len, time_ns);
 }
 
 /* Stop them all at once, then wait: each drains in parallel, so the agent's exit takes the

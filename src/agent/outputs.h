@@ -35,13 +35,14 @@ struct agent;
 
 /* Open the store and start every sink; an output that cannot be set up is an error. */
 int agent_outputs_start(struct agent *a);
-/* Offer one finished line (without its newline) to every sink; a repeat (below) to every
- * sink but the store. */
+/* Offer one finished line (without its newline) to every sink. `dedup` is what
+ * agent_outputs_dedup said of it (STORE_DEDUP_OFF for alerts and stats): a repeat goes to
+ * every sink but the store. */
 void agent_outputs_line(struct agent *a, int kind, int type, int prio, uint64_t time_ns,
-			const char *line, size_t len, bool repeat);
-/* Is an event whose line body (after the header) is `body` a repeat the store need not keep
- * (store_dedup.h)? False without a store, or with its dedup window 0. */
-bool agent_outputs_repeat(struct agent *a, const char *body, size_t len, uint64_t time_ns);
+			const char *line, size_t len, uint64_t dedup);
+/* store_dedup__check for an event whose line body (after the header) is `body`;
+ * STORE_DEDUP_OFF without a store, or with its dedup window 0. */
+uint64_t agent_outputs_dedup(struct agent *a, const char *body, size_t len, uint64_t time_ns);
 /* Deliver what is queued (bounded wait), spill the alerts left, stop the threads; their
  * counters stay for the final stats record. free: then release them. */
 void agent_outputs_stop(struct agent *a);

@@ -292,7 +292,7 @@ void agent_rules_alerts(struct agent *a)
 			continue;
 		}
 		agent_outputs_line(a, OUT_ALERT, 0, r->priority, a->line_time_ns, w->buf, w->len,
-				   false);
+				   STORE_DEDUP_OFF);
 		if (a->cfg.stdout_alerts && (fwrite(w->buf, 1, w->len, a->alerts_out) != w->len ||
 					     fputc('\n', a->alerts_out) == EOF)) {
 			a->rules.alert_errors++;

@@ -73,25 +73,38 @@ uint64_t store_dedup__fp_seeded(uint64_t seed, const char *body, size_t len)
 	}
 	memcpy(&w, body + i, len - i);
 	a = mix(mix(a ^ w) ^ mix(b) ^ seed);
-	return a ? a : 1;
+	if (a == STORE_DEDUP_OFF || a == STORE_DEDUP_REPEAT)
+		a = 1;
+	return a;
 }
 
-bool store_dedup__repeat(struct store_dedup *d, const char *body, size_t len, uint64_t now_ns)
+uint64_t store_dedup__check(struct store_dedup *d, const char *body, size_t len, uint64_t now_ns)
 {
 	struct store_dedup_slot *s;
 	uint64_t fp;
 
 	if (!d->window_ns || !d->slot)
-		return false;
+		return STORE_DEDUP_OFF;
 	fp = store_dedup__fp_seeded(d->seed, body, len);
 	s = &d->slot[fp & d->mask];
 	if (s->fp == fp && now_ns >= s->at_ns && now_ns - s->at_ns < d->window_ns) {
 		d->repeats++;
-		return true;
+		return STORE_DEDUP_REPEAT;
 	}
 	if (s->fp && s->fp != fp && now_ns >= s->at_ns && now_ns - s->at_ns < d->window_ns)
 		d->evictions++;
 	s->fp = fp;
 	s->at_ns = now_ns;
-	return false;
+	return fp;
+}
+
+void store_dedup__forget(struct store_dedup *d, uint64_t fp)
+{
+	struct store_dedup_slot *s;
+
+	if (!d->slot || fp == STORE_DEDUP_OFF || fp == STORE_DEDUP_REPEAT)
+		return;
+	s = &d->slot[fp & d->mask];
+	if (s->fp == fp)
+		s->fp = 0;
 }

@@ -9,7 +9,8 @@
  *
  * Fingerprints (64-bit hashes of the body) live in a direct-mapped table: memory is fixed, and
  * a fingerprint that another pushes out while still inside the window is counted as an
- * eviction (its next repeat is stored again, so an eviction costs a row, never evidence).
+ * eviction (its next repeat is stored again, so an eviction costs a row, never evidence). An
+ * event the store did not take (queue full) is forgotten, so its next repeat is offered again.
  * A 64-bit collision would drop a distinct event; the hash is keyed with a random seed, and
  * the odds are ~2^-64 per pair. */
 #ifndef VIGIL_STORE_DEDUP_H
@@ -38,11 +39,21 @@ struct store_dedup {
 int store_dedup__init(struct store_dedup *d, size_t slots, uint64_t window_ns);
 void store_dedup__free(struct store_dedup *d);
 
+/* What store_dedup__check says of an event: STORE_DEDUP_OFF (nothing to do),
+ * STORE_DEDUP_REPEAT (do not offer it to the store), or the fingerprint it was recorded
+ * under, to hand to store_dedup__forget if the store then does not take it. */
+#define STORE_DEDUP_OFF 0ULL
+#define STORE_DEDUP_REPEAT UINT64_MAX
+
 /* Is this body a repeat at time now_ns (the event's wall-clock time)? If not, it is recorded
  * as stored now. A time that went backwards is never a repeat. */
-bool store_dedup__repeat(struct store_dedup *d, const char *body, size_t len, uint64_t now_ns);
+uint64_t store_dedup__check(struct store_dedup *d, const char *body, size_t len, uint64_t now_ns);
 
-/* The fingerprint itself (exposed for tests): never 0. */
+/* The store did not take the event recorded under fp (its queue was full): forget it, so that
+ * its next repeat is offered again instead of the evidence missing for a whole window. */
+void store_dedup__forget(struct store_dedup *d, uint64_t fp);
+
+/* The fingerprint itself (exposed for tests): never STORE_DEDUP_OFF or STORE_DEDUP_REPEAT. */
 uint64_t store_dedup__fp_seeded(uint64_t seed, const char *body, size_t len);
 
 #endif /* VIGIL_STORE_DEDUP_H */
