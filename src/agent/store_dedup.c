@@ -78,6 +78,13 @@ uint64_t store_dedup__fp_seeded(uint64_t seed, const char *body, size_t len)
 	return a;
 }
 
+/* Was the slot's fingerprint stored less than a window before now (a clock gone back: no)? */
+static bool in_window(const struct store_dedup *d, const struct store_dedup_slot *s,
+		      uint64_t now_ns)
+{
+	return s->fp && now_ns >= s->at_ns && now_ns - s->at_ns < d->window_ns;
+}
+
 uint64_t store_dedup__check(struct store_dedup *d, const char *body, size_t len, uint64_t now_ns)
 {
 	struct store_dedup_slot *s;
@@ -87,12 +94,13 @@ uint64_t store_dedup__check(struct store_dedup *d, const char *body, size_t len,
 		return STORE_DEDUP_OFF;
 	fp = store_dedup__fp_seeded(d->seed, body, len);
 	s = &d->slot[fp & d->mask];
-	if (s->fp == fp && now_ns >= s->at_ns && now_ns - s->at_ns < d->window_ns) {
-		d->repeats++;
-		return STORE_DEDUP_REPEAT;
-	}
-	if (s->fp && s->fp != fp && now_ns >= s->at_ns && now_ns - s->at_ns < d->window_ns)
+	if (in_window(d, s, now_ns)) {
+		if (s->fp == fp) {
+			d->repeats++;
+			return STORE_DEDUP_REPEAT;
+		}
 		d->evictions++;
+	}
 	s->fp = fp;
 	s->at_ns = now_ns;
 	return fp;
