@@ -2,7 +2,8 @@
 # The overhead benchmark's report (see README.md): sourced by run.sh, whose globals (OUT, ROUNDS,
 # WORKERS, the *_N counts, STORMS, VIGIL_*, PEER_*, LOSS_*) and helpers (kv, expected, storm_n,
 # all_configs, ratio_pairs, peer_bin) it uses. It only reads what the runs left in $OUT:
-# times.tsv (storm, config, round, wall_s, per-op us), vigil.tsv (storm, config, round, RSS idle,
+# times.tsv (storm, config, round, wall_s, per-op us, the storm's CPU s, the loader's CPU s),
+# vigil.tsv (storm, config, round, RSS idle,
 # peak and end in kB, CPU s, vigil_stats words), peer-*.err and loss.
 # shellcheck disable=SC2154 # the globals above are assigned in run.sh
 
@@ -13,6 +14,22 @@ median() {
 		awk '{ a[NR] = $1 } END {
 			if (!NR) { print "n/a"; exit }
 			print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# median_cpu STORM CONFIG: median over the runs of the CPU the storm and its loader used
+# together (times.tsv columns 6 + 7), or n/a.
+median_cpu() {
+	awk -F'\t' -v s="$1" -v c="$2" '$1 == s && $2 == c && $6 != "" { print $6 + $7 }' \
+		"$OUT/times.tsv" | sort -g |
+		awk '{ a[NR] = $1 } END {
+			if (!NR) { print "n/a"; exit }
+			print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# per_op SECONDS STORM: SECONDS per operation of STORM, in microseconds, or n/a.
+per_op() {
+	[ "$1" = n/a ] && { echo n/a; return; }
+	awk -v t="$1" -v n="$(storm_n "$2")" 'BEGIN { printf "%.2f", t * 1e6 / n }'
 }
 
 # spread STORM CONFIG: (max - min) / median of wall_s, in percent.
@@ -36,11 +53,12 @@ num() {
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
-# ratios STORM: "A/B=r ..." for every pair of ratio_pairs.
+# ratios STORM [MEDIAN]: "A/B=r ..." for every pair of ratio_pairs, of the medians MEDIAN
+# (median: wall time, the default; median_cpu: CPU time) gives.
 ratios() {
-	local p words=()
+	local p m=${2:-median} words=()
 	for p in $(ratio_pairs "$1"); do
-		words+=("$p=$(ratio "$(median "$1" "${p%/*}")" "$(median "$1" "${p#*/}")")")
+		words+=("$p=$(ratio "$("$m" "$1" "${p%/*}")" "$("$m" "$1" "${p#*/}")")")
 	done
 	echo "${words[@]}"
 }
@@ -48,13 +66,17 @@ ratios() {
 report_storm() {
 	local s=$1 cfg
 	echo "== $s storm: $(storm_n "$s") ops, $WORKERS workers, $ROUNDS rounds" \
-		"(median of wall time) =="
-	printf '%-15s %10s %14s %8s\n' config wall_s "per_${s}_us" spread
+		"(medians; cpu = the storm's and its loader's CPU time) =="
+	printf '%-15s %10s %14s %8s %8s %15s %12s\n' config wall_s "per_${s}_us" spread cpu_s \
+		"cpu_per_${s}_us" loader_cpu_s
 	for cfg in $(all_configs "$s"); do
-		printf '%-15s %10s %14s %8s\n' "$cfg" "$(num "$(median "$s" "$cfg")" 3)" \
-			"$(num "$(median "$s" "$cfg" 5)" 2)" "$(spread "$s" "$cfg")"
+		printf '%-15s %10s %14s %8s %8s %15s %12s\n' "$cfg" \
+			"$(num "$(median "$s" "$cfg")" 3)" "$(num "$(median "$s" "$cfg" 5)" 2)" \
+			"$(spread "$s" "$cfg")" "$(num "$(median_cpu "$s" "$cfg")" 3)" \
+			"$(per_op "$(median_cpu "$s" "$cfg")" "$s")" "$(num "$(median "$s" "$cfg" 7)" 3)"
 	done
-	echo "ratios: $(ratios "$s")"
+	echo "ratios (wall): $(ratios "$s")"
+	echo "ratios (cpu):  $(ratios "$s" median_cpu)"
 	report_peer "$s"
 	report_vigil "$s"
 	echo
@@ -182,23 +204,27 @@ summary_vigil() {
 	echo "vigil: RSS idle <= $(mib "$maxidle") MiB, peak (VmHWM) <= $(mib "$maxhwm") MiB"
 }
 
-# targets: the open storm's goals, met or not.
+# target STORM A B LIMIT DROPS: one target line, A/B in wall time and in CPU time, each met or
+# not.
+target() {
+	local rw rc
+	rw=$(ratio "$(median "$1" "$2")" "$(median "$1" "$3")")
+	rc=$(ratio "$(median_cpu "$1" "$2")" "$(median_cpu "$1" "$3")")
+	printf 'target: %s %s/%s <= %s' "$1" "$2" "$3" "$4"
+	[ "$5" = 0 ] || printf ' with %s drops + seq gaps (0)' "$5"
+	printf ': wall %s %s, cpu %s %s\n' "$rw" "$(verdict "$rw" "$4" "$5")" "$rc" \
+		"$(verdict "$rc" "$4" "$5")"
+}
+
+# targets: the issues' goals, met or not, by wall time and by CPU time.
 targets() {
-	local vf fl vg base r drops
+	local s
 	grep -q "^open" "$OUT/times.tsv" || return 0
-	fl=$(median open floor) vf=$(median open vigil-filtered)
-	vg=$(median open vigil) base=$(median open baseline)
-	r=$(ratio "$vf" "$fl")
-	echo "target: open vigil-filtered/floor = $r (<= 1.05): $(verdict "$r" 1.05 0)"
-	drops=$(open_drops)
-	r=$(ratio "$vg" "$base")
-	echo "target: open vigil/baseline = $r (<= 1.5) with ${drops:-n/a} drops + seq gaps (0):" \
-		"$(verdict "$r" 1.5 "${drops:-n/a}")"
+	target open vigil-filtered floor 1.05 0
+	target open vigil baseline 1.5 "$(open_drops)"
 	for s in open exec; do
 		grep -q "^$s	vigil-rules" "$OUT/times.tsv" || continue
-		r=$(ratio "$(median "$s" vigil-rules)" "$(median "$s" floor)")
-		echo "target: $s vigil-rules/floor (Falco's stable rules) = $r (<= 1.10):" \
-			"$(verdict "$r" 1.10 0)"
+		target "$s" vigil-rules floor 1.10 0
 	done
 }
 
@@ -222,21 +248,32 @@ verdict() {
 	awk -v r="$1" -v l="$2" -v d="$3" 'BEGIN { print (r <= l && d == 0) ? "met" : "NOT met" }'
 }
 
+# summary_table TITLE MEDIAN FORMAT [ARG]: one row per storm, one column per configuration:
+# FORMAT "$(MEDIAN storm config)" ARG (num VALUE 3: seconds; per_op VALUE STORM: us per op).
+summary_table() {
+	local s c v row
+	echo "$1:"
+	printf '%-16s %10s %9s %9s %16s %13s %9s\n' storm baseline floor vigil vigil-filtered \
+		vigil-rules peer
+	for s in $STORMS; do
+		row=()
+		for c in baseline floor vigil vigil-filtered vigil-rules peer; do
+			v=$("$2" "$s" "$c")
+			if [ "$3" = per_op ]; then row+=("$(per_op "$v" "$s")"); else row+=("$(num "$v" "$4")"); fi
+		done
+		printf '%-16s %10s %9s %9s %16s %13s %9s\n' "$s x$(storm_n "$s")" "${row[@]}"
+	done
+}
+
 summary() {
-	local s base fl vg vf pr vr
+	local s
 	echo "---- summary ----"
 	echo "vigil overhead, $(date -u +%Y-%m-%d), kernel $(uname -r), $(nproc) CPUs," \
 		"$WORKERS workers, median of $ROUNDS rounds"
-	printf '%-16s %10s %9s %9s %16s %13s %9s\n' storm baseline_s floor_s vigil_s \
-		vigil-filtered_s vigil-rules_s peer_s
-	for s in $STORMS; do
-		base=$(median "$s" baseline) fl=$(median "$s" floor) vg=$(median "$s" vigil)
-		vf=$(median "$s" vigil-filtered) pr=$(median "$s" peer) vr=$(median "$s" vigil-rules)
-		printf '%-16s %10s %9s %9s %16s %13s %9s\n' "$s x$(storm_n "$s")" "$(num "$base" 3)" \
-			"$(num "$fl" 3)" "$(num "$vg" 3)" "$(num "$vf" 3)" "$(num "$vr" 3)" \
-			"$(num "$pr" 3)"
-	done
-	for s in $STORMS; do printf '%-8s %s\n' "$s:" "$(ratios "$s")"; done
+	summary_table "wall time, s" median num 3
+	summary_table "cpu per op, us (storm + loader)" median_cpu per_op
+	for s in $STORMS; do printf '%-8s wall %s\n' "$s:" "$(ratios "$s")"; done
+	for s in $STORMS; do printf '%-8s cpu  %s\n' "$s:" "$(ratios "$s" median_cpu)"; done
 	targets
 	if [ -s "$OUT/vigil.tsv" ]; then
 		summary_vigil

@@ -161,17 +161,32 @@ fail() {
 	return 1
 }
 
-# storm: run the current storm (STORM) once; sets ROW, the line record() will keep.
+# storm [PID]: run the current storm (STORM) once, with the loader PID (none for the baseline)
+# attached; sets ROW, the line record() will keep, and LOADER_CPU, the CPU seconds PID used
+# from the storm's start until it was idle again (a loader behind the storm drains its buffers
+# after the storm ends; that work is part of what the storm cost).
 storm() {
-	local line
+	local line c0=0 c1=0 t i
+	[ -n "${1:-}" ] && c0=$(cpu_s "$1")
 	case $STORM in
 	exec) line=$("$B/execstorm" -n "$EXEC_N" -p "$WORKERS") ;;
 	open) line=$("$B/openstorm" -n "$OPEN_N" -p "$WORKERS" "$OPEN_PATH") ;;
 	connect) line=$("$B/connectstorm" -n "$CONNECT_N" -p "$WORKERS") ;;
 	esac || { fail "$CONFIG" "the $STORM storm failed"; return 1; }
-	ROW=$(printf '%s\t%s\t%s\t%s\t%s' "$STORM" "$CONFIG" "$ROUND" "$(kv "$line" wall_s)" \
-		"$(kv "$line" "per_${STORM}_us")")
-	log "  $(printf '%-14s' "$CONFIG") $line"
+	if [ -n "${1:-}" ]; then
+		# idle: under 2 ms of CPU in 100 ms; at most 5 s
+		c1=$(cpu_s "$1")
+		for ((i = 0; i < 50; i++)); do
+			sleep 0.1
+			t=$(cpu_s "$1")
+			awk -v a="$c1" -v b="$t" 'BEGIN { exit !(b - a < 0.002) }' && break
+			c1=$t
+		done
+	fi
+	LOADER_CPU=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.6f", b - a }')
+	ROW=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s' "$STORM" "$CONFIG" "$ROUND" "$(kv "$line" wall_s)" \
+		"$(kv "$line" "per_${STORM}_us")" "$(kv "$line" cpu_s)" "$LOADER_CPU")
+	log "  $(printf '%-14s' "$CONFIG") $line loader_cpu_s=$LOADER_CPU"
 }
 
 record() { printf '%s\n' "$ROW" >>"$OUT/times.tsv"; }
@@ -193,7 +208,7 @@ run_loaded() {
 	local name=$1 err=$2 ok=1
 	shift 2
 	ready_or_fail "$PID" "$name" "$err" "$@" || return 1
-	storm && alive "$PID" "$name" || ok=0
+	storm "$PID" && alive "$PID" "$name" || ok=0
 	finish "$PID" "$name" || ok=0
 	[ "$ok" -eq 1 ] && record
 }
@@ -229,10 +244,12 @@ run_config() {
 # proc_kb PID FIELD: a Vm* field of /proc/PID/status, in kB.
 proc_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
-# cpu_s PID: user+system CPU seconds PID has used.
+# cpu_s PID: CPU seconds PID's threads have used, from the scheduler's per-thread runtime in
+# nanoseconds (/proc/PID/task/*/schedstat; /proc/PID/stat counts in clock ticks, too coarse for a
+# loader that uses 20 ms). A thread that exited is not counted: vigil's and the peers' threads
+# live as long as the process.
 cpu_s() {
-	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null |
-		awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }'
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ ns += $1 } END { printf "%.6f", ns / 1e9 }'
 }
 
 # vigil_stats FILE: vigil's final stats line, flattened to key=value words: final=1, then per
@@ -308,25 +325,22 @@ expected() {
 # run_vigil [ARGS...]: like run_loaded with `vigil run ARGS`, plus RSS idle and under load, CPU
 # used in the storm, final stats.
 run_vigil() {
-	local tag=$CONFIG-$STORM-$ROUND ok=1 idle hwm rss c0 c1 stats
+	local tag=$CONFIG-$STORM-$ROUND ok=1 idle hwm rss stats
 	local out=$OUT/$tag.jsonl err=$OUT/$tag.err
 	start "$CONFIG" "$out" "$err" "$VIGIL_BIN" run "$@"
 	ready_or_fail "$PID" "$CONFIG" "$err" stderr_has "$err" '\bready\b' || return 1
 	sleep "$IDLE_S"
 	idle=$(proc_kb "$PID" VmRSS)
-	c0=$(cpu_s "$PID")
-	storm && alive "$PID" "$CONFIG" || ok=0
+	storm "$PID" && alive "$PID" "$CONFIG" || ok=0
 	hwm=$(proc_kb "$PID" VmHWM)
 	rss=$(proc_kb "$PID" VmRSS)
-	c1=$(cpu_s "$PID")
 	finish "$PID" "$CONFIG" || ok=0
 	stats=$(vigil_stats "$out") || stats="final=0"
 	[ -n "${KEEP_JSONL:-}" ] || rm -f "$out"
 	[ "$ok" -eq 1 ] || return 1
 	record
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$STORM" "$CONFIG" "$ROUND" "$idle" "$hwm" \
-		"$rss" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" \
-		"$stats" >>"$OUT/vigil.tsv"
+		"$rss" "$(num "$LOADER_CPU" 2)" "$stats" >>"$OUT/vigil.tsv"
 }
 
 # run_loss: the loss check. vigil with every event; three open storms at once on a file of

@@ -23,8 +23,11 @@ int storm__parse(int argc, char **argv, struct storm_opts *o, const char *usage,
 
 /*
  * Fork o->workers processes, split o->n between them, time from the first fork to the last
- * reap (CLOCK_MONOTONIC) and print "<noun>s=N wall_s=... per_<noun>_us=... rate_per_s=..." on
- * stdout. Returns 0, or a negative errno if any worker failed (the line is not printed then).
+ * reap (CLOCK_MONOTONIC) and print "<noun>s=N wall_s=... per_<noun>_us=... rate_per_s=...
+ * cpu_s=... cpu_per_<noun>_us=..." on stdout. cpu_s is the CPU time (user + system) the storm
+ * used over the same span: its own threads (the connect storm's listeners) and every process
+ * it reaped (the workers, and through them the exec storm's children). Hooks run in the
+ * context of the syscall that fires them, so their cost is in it. Returns 0, or a negative errno if any worker failed (the line is not printed then).
  */
 int storm__run(const struct storm_opts *o, storm_fn fn, void *arg);
 
