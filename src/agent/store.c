@@ -28,18 +28,26 @@ static const char schema_sql[] =
 	" id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, kind INTEGER NOT NULL, type TEXT,"
 	" priority INTEGER, rule TEXT, node TEXT, namespace TEXT, pod TEXT, container TEXT,"
 	" comm TEXT, binary TEXT, pid INTEGER, uid INTEGER, path TEXT, line TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS records_time ON records(time_ns);"
-	"CREATE INDEX IF NOT EXISTS records_pod ON records(namespace, pod) WHERE kind = 1;"
-	"CREATE INDEX IF NOT EXISTS records_container ON records(container) WHERE kind = 1;"
-	"CREATE INDEX IF NOT EXISTS records_rule ON records(rule) WHERE kind = 1;"
-	"CREATE INDEX IF NOT EXISTS records_type ON records(type) WHERE kind = 1;"
-	"CREATE INDEX IF NOT EXISTS records_comm ON records(comm) WHERE kind = 1;"
-	"CREATE INDEX IF NOT EXISTS records_path ON records(path) WHERE kind = 1;"
 	"CREATE TABLE IF NOT EXISTS spill("
 	" id INTEGER PRIMARY KEY, sink TEXT NOT NULL, time_ns INTEGER NOT NULL,"
 	" kind INTEGER NOT NULL, prio INTEGER NOT NULL, type INTEGER NOT NULL,"
-	" line TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS spill_sink ON spill(sink, id);";
+	" line TEXT NOT NULL);";
+
+/* The indexes, by name: "CREATE INDEX <name> ON <def>" is also how SQLite keeps their
+ * definition in sqlite_master, so that an index an older vigil made differently is seen and
+ * rebuilt (store_indexes). Index definitions can change without a schema version. */
+static const struct {
+	const char *name, *def;
+} store_index_defs[] = {
+	{ "records_time", "records(time_ns)" },
+	{ "records_pod", "records(namespace, pod) WHERE kind = 1" },
+	{ "records_container", "records(container) WHERE kind = 1" },
+	{ "records_rule", "records(rule) WHERE kind = 1" },
+	{ "records_type", "records(type) WHERE kind = 1" },
+	{ "records_comm", "records(comm) WHERE kind = 1" },
+	{ "records_path", "records(path) WHERE kind = 1" },
+	{ "spill_sink", "spill(sink, id)" },
+};
 
 static const char insert_sql[] =
 	"INSERT INTO records(time_ns, kind, type, priority, rule, node, namespace, pod,"
@@ -198,6 +206,52 @@ static int store_perms(const struct vg_store_cfg *cfg, char *err, size_t errsz)
 	return 0;
 }
 
+/* The definition sqlite_master has for index `name`: 1 if it is `want`, 0 if it differs, -1
+ * if there is no such index. */
+static int index_is(sqlite3 *db, const char *name, const char *want)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND "
+				   "name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_text(st, 0) &&
+		     !strcmp((const char *)sqlite3_column_text(st, 0), want);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Create the indexes; one an older vigil defined differently (all seven on every record,
+ * before events were indexed by time only) is dropped and made again, once, and the log says
+ * so: on a full store the old ones cost every insert several random page reads. Inside the
+ * schema transaction. */
+static int store_indexes(sqlite3 *db, const char *path)
+{
+	char want[160], sql[192];
+	int is;
+
+	for (size_t i = 0; i < sizeof(store_index_defs) / sizeof(store_index_defs[0]); i++) {
+		const char *name = store_index_defs[i].name;
+
+		snprintf(want, sizeof(want), "CREATE INDEX %s ON %s", name, store_index_defs[i].def);
+		if ((is = index_is(db, name, want)) == 1)
+			continue;
+		if (is == 0) {
+			log_info("store: %s: index %s is defined as an older vigil did: rebuilding it",
+				 path, name);
+			snprintf(sql, sizeof(sql), "DROP INDEX %s", name);
+			if (store__exec(db, sql))
+				return -EIO;
+		}
+		if (store__exec(db, want))
+			return -EIO;
+	}
+	return 0;
+}
+
 /* Check or create the schema (auto_vacuum was chosen before, see store_connect). */
 static int store_schema(sqlite3 *db, const char *path, char *err, size_t errsz)
 {
@@ -212,7 +266,8 @@ static int store_schema(sqlite3 *db, const char *path, char *err, size_t errsz)
 		return snprintf(err, errsz, "store: %s has schema version %lld, newer than this "
 			       "vigil knows (%d): use a newer vigil or another store.path", path,
 			       (long long)ver, STORE_SCHEMA_VERSION), -EPROTO;
-	if (store__exec(db, "BEGIN IMMEDIATE") || store__exec(db, schema_sql))
+	if (store__exec(db, "BEGIN IMMEDIATE") || store__exec(db, schema_sql) ||
+	    store_indexes(db, path))
 		goto fail_tx;
 	snprintf(sql, sizeof(sql), "DELETE FROM schema_version; INSERT INTO schema_version "
 		 "VALUES(%d)", STORE_SCHEMA_VERSION);

@@ -71,6 +71,53 @@ UNIT_TEST(group_readable_file)
 	cleanup(dir);
 }
 
+/* A store an older vigil made, with every column indexed for every record: opening it keeps
+ * the rows and rebuilds the indexes as events-by-time, alerts-by-column. */
+UNIT_TEST(indexes_an_older_vigil_made_are_rebuilt)
+{
+	static const char *const idx[] = { "records_pod", "records_container", "records_rule",
+					   "records_type", "records_comm", "records_path" };
+	struct vg_store_cfg cfg;
+	char dir[64], err[512], sql[160];
+	struct store *st;
+	sqlite3 *db;
+
+	setup(dir, &cfg);
+	st = store__open(&cfg, err, sizeof(err));
+	CHECK(st != NULL);
+	if (!st)
+		return printf("  %s\n", err), cleanup(dir);
+	CHECK_INT(send_lines(st, (int[]){ L_POD_READ, L_ALERT, L_EXEC }, 3, 0), 3);
+	store_sink_ops.free(st);
+	/* the definitions of before: not partial, or partial on the column */
+	CHECK_INT(sqlite3_open(cfg.path, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "DROP INDEX records_comm; CREATE INDEX records_comm ON "
+				   "records(comm); DROP INDEX records_path; CREATE INDEX records_path "
+				   "ON records(path) WHERE path IS NOT NULL; DROP INDEX records_time",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	st = store__open(&cfg, err, sizeof(err));
+	CHECK(st != NULL);
+	if (!st)
+		return printf("  %s\n", err), cleanup(dir);
+	store_sink_ops.free(st);
+	db = peek(cfg.path);
+	CHECK_STR(q1(db, "SELECT count(*) FROM records"), "3");
+	CHECK_STR(q1(db, "SELECT sql FROM sqlite_master WHERE name = 'records_time'"),
+		  "CREATE INDEX records_time ON records(time_ns)");
+	for (size_t i = 0; i < sizeof(idx) / sizeof(idx[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT sql LIKE '%% WHERE kind = 1' FROM sqlite_master "
+					   "WHERE name = '%s'", idx[i]);
+		CHECK_STR(q1(db, sql), "1");
+	}
+	/* only the alert is in the column indexes */
+	CHECK_STR(q1(db, "SELECT count(*) FROM records INDEXED BY records_comm WHERE comm IS NOT "
+			 "NULL AND kind = 1"), "1");
+	sqlite3_close(db);
+	cleanup(dir);
+}
+
 UNIT_TEST(open_errors_are_clear)
 {
 	struct vg_store_cfg cfg;
