@@ -140,6 +140,40 @@ report_vigil() {
 	done <"$OUT/vigil.tsv"
 }
 
+# accounted STORM CONFIG: the ratio to the floor of the floor's CPU per op plus what the
+# accounting pass measured CONFIG adding (its programs' run time beyond an empty program's,
+# and its loader's CPU), or n/a. Prints "ratio own_bpf_us agent_us floor_us empty_ns".
+accounted() {
+	[ -s "$OUT/account" ] || { echo n/a; return; }
+	awk -v s="$1" -v c="$2" -v fl="$(median_cpu "$1" floor)" '
+		$1 == s && $2 == "floor" && $5 > 0 { e = $4 / $5 }
+		$1 == s && $2 == c { n = $3; rt = $4; cnt = $5; cpu = $6; got = 1 }
+		END {
+			if (!got || e == "" || fl == "n/a" || n <= 0) { print "n/a"; exit }
+			own = (rt - cnt * e) / 1e3 / n; agent = cpu * 1e6 / n; f = fl * 1e6 / n
+			printf "%.3f %.3f %.3f %.3f %.0f\n", (f + own + agent) / f, own, agent, f, e
+		}' "$OUT/account"
+}
+
+# report_account: the accounting pass, per storm and configuration.
+report_account() {
+	local s c a
+	[ -s "$OUT/account" ] || return 0
+	echo "== accounted cost: one storm each with BPF statistics on; vigil's programs' run time" \
+		"beyond an empty program's, and its CPU, added to the floor's CPU per op =="
+	for s in $STORMS; do
+		for c in vigil-filtered vigil-rules; do
+			a=$(accounted "$s" "$c")
+			[ "$a" = n/a ] && continue
+			read -r r own agent fl e <<<"$a"
+			printf '%s %s: BPF %s us/op + agent %s us/op over the floor'"'"'s %s us/op' \
+				"$s" "$c" "$own" "$agent" "$fl"
+			printf ' (an empty program: %s ns a run) -> %s x the floor\n' "$e" "$r"
+		done
+	done
+	echo
+}
+
 # pct PART WHOLE: PART as a percentage of WHOLE, or n/a.
 pct() {
 	[ "${2:-0}" -gt 0 ] || { echo n/a; return; }
@@ -204,16 +238,21 @@ summary_vigil() {
 	echo "vigil: RSS idle <= $(mib "$maxidle") MiB, peak (VmHWM) <= $(mib "$maxhwm") MiB"
 }
 
-# target STORM A B LIMIT DROPS: one target line, A/B in wall time and in CPU time, each met or
-# not.
+# target STORM A B LIMIT DROPS: one target line, A/B in wall time and in CPU time, and for A
+# over the floor the accounted ratio too, each met or not.
 target() {
-	local rw rc
+	local rw rc ra
 	rw=$(ratio "$(median "$1" "$2")" "$(median "$1" "$3")")
 	rc=$(ratio "$(median_cpu "$1" "$2")" "$(median_cpu "$1" "$3")")
 	printf 'target: %s %s/%s <= %s' "$1" "$2" "$3" "$4"
 	[ "$5" = 0 ] || printf ' with %s drops + seq gaps (0)' "$5"
-	printf ': wall %s %s, cpu %s %s\n' "$rw" "$(verdict "$rw" "$4" "$5")" "$rc" \
+	printf ': wall %s %s, cpu %s %s' "$rw" "$(verdict "$rw" "$4" "$5")" "$rc" \
 		"$(verdict "$rc" "$4" "$5")"
+	if [ "$3" = floor ]; then
+		ra=$(accounted "$1" "$2" | cut -d' ' -f1)
+		[ "$ra" = n/a ] || printf ', accounted %s %s' "$ra" "$(verdict "$ra" "$4" "$5")"
+	fi
+	printf '\n'
 }
 
 # targets: the issues' goals, met or not, by wall time and by CPU time.

@@ -16,6 +16,7 @@ EXEC_N=${EXEC_N:-5000}
 OPEN_N=${OPEN_N:-500000}
 CONNECT_N=${CONNECT_N:-20000}
 LOSS_N=${LOSS_N:-$OPEN_N}  # opens per storm in the loss check; 0 skips it
+ACCOUNT=${ACCOUNT:-1}      # the accounting pass (BPF statistics on); 0 skips it
 WORKERS=${WORKERS:-2}
 STORMS=${STORMS:-exec open connect}
 OPEN_PATH=${OPEN_PATH:-/etc/hostname}
@@ -38,6 +39,7 @@ die() { log "run.sh: $*"; exit 1; }
 
 cleanup() {
 	local pid i
+	[ -n "${STATS_ON:-}" ] && sysctl -qw kernel.bpf_stats_enabled=0
 	for pid in "${LIVE[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || continue
 		for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -343,6 +345,73 @@ run_vigil() {
 		"$rss" "$(num "$LOADER_CPU" 2)" "$stats" >>"$OUT/vigil.tsv"
 }
 
+# bpf_totals: "run_time_ns run_cnt" summed over the tracing programs the last loader added
+# (those loaded now and not before it started). Counted only while kernel.bpf_stats_enabled.
+bpf_totals() {
+	local ids
+	ids=$(comm -13 <(echo "$PROGS_BEFORE") <(tracing_progs) | awk '{ print $1 }' | tr '\n' ' ')
+	bpftool -j prog show 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+want = set(int(i) for i in sys.argv[1:])
+try:
+    progs = json.load(sys.stdin)
+except ValueError:
+    progs = []
+t = n = 0
+for p in progs:
+    if p.get("id") in want:
+        t += p.get("run_time_ns", 0)
+        n += p.get("run_cnt", 0)
+print(t, n)
+' $ids
+}
+
+# run_account CONFIG: the accounting pass (see README.md, "Accounted cost"): the storm once
+# under CONFIG with the kernel's BPF statistics on; appends "storm config ops run_time_ns
+# run_cnt loader_cpu_s" to $OUT/account.
+run_account() {
+	local err=$OUT/account-$STORM-$1.err out=/dev/null b0 b1 ok=1
+	CONFIG=$1 ROUND=account
+	case $1 in
+	floor)
+		start floor /dev/null "$err" "$B/floor"
+		ready_or_fail "$PID" floor "$err" stderr_has "$err" '^floor: ready' || return 1 ;;
+	*)
+		local args=()
+		[ "$1" = vigil-filtered ] && args=(--ignore-path "$OPEN_PATH")
+		[ "$1" = vigil-rules ] && args=(--rules "$STABLE_RULES")
+		start "$1" "$out" "$err" "$VIGIL_BIN" run "${args[@]}"
+		ready_or_fail "$PID" "$1" "$err" stderr_has "$err" '\bready\b' || return 1 ;;
+	esac
+	STATS_ON=1
+	sysctl -qw kernel.bpf_stats_enabled=1 || { finish "$PID" "$1"; return 1; }
+	b0=$(bpf_totals)
+	storm "$PID" && alive "$PID" "$1" || ok=0
+	b1=$(bpf_totals)
+	sysctl -qw kernel.bpf_stats_enabled=0
+	STATS_ON=
+	finish "$PID" "$1" || ok=0
+	[ "$ok" -eq 1 ] || return 1
+	printf '%s %s %s %s %s %s\n' "$STORM" "$1" "$(storm_n "$STORM")" \
+		$(($(echo "$b1" | cut -d' ' -f1) - $(echo "$b0" | cut -d' ' -f1))) \
+		$(($(echo "$b1" | cut -d' ' -f2) - $(echo "$b0" | cut -d' ' -f2))) "$LOADER_CPU" \
+		>>"$OUT/account"
+}
+
+# run_accounting: run_account for the floor and the configurations whose targets are small
+# ratios (vigil-filtered, vigil-rules), on the storms that have them.
+run_accounting() {
+	local c
+	for STORM in $STORMS; do
+		case $STORM in exec | open) ;; *) continue ;; esac
+		for c in floor $(configs "$STORM"); do
+			case $c in floor | vigil-filtered | vigil-rules) ;; *) continue ;; esac
+			log "accounting: $STORM storm, $c, BPF statistics on"
+			run_account "$c" || log "  accounting: $c failed"
+		done
+	done
+}
+
 # run_loss: the loss check. vigil with every event; three open storms at once on a file of
 # their own, so that the opens vigil delivered for them can be counted exactly in its output.
 # Writes the figures to $OUT/loss (key=value words) for report_loss.
@@ -500,6 +569,7 @@ check_env() {
 		[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
 	done
 	[[ $LOSS_N =~ ^(0|[1-9][0-9]*)$ ]] || die "LOSS_N must be 0 or a positive integer"
+	[[ $ACCOUNT =~ ^[01]$ ]] || die "ACCOUNT must be 0 or 1"
 	for s in $STORMS; do
 		case $s in exec | open | connect) ;; *) die "STORMS: no storm '$s' (exec open connect)" ;; esac
 	done
@@ -516,7 +586,8 @@ main() {
 	mkdir -p "$OUT" || die "cannot create $OUT"
 	# Only what an earlier run left: OUT_DIR may be a directory the user cares about.
 	rm -f "$OUT"/times.tsv "$OUT"/vigil.tsv "$OUT"/floor.err "$OUT"/peer-*.err "$OUT"/vigil-* \
-		"$OUT"/loss "$OUT"/loss-* "$OUT"/failures "$OUT"/foreign
+		"$OUT"/loss "$OUT"/loss-* "$OUT"/failures "$OUT"/foreign "$OUT"/account \
+		"$OUT"/account-*
 	: >"$OUT/times.tsv"
 	probe_configs
 	log "warm-up"
@@ -524,11 +595,13 @@ main() {
 	"$B/openstorm" -n 20000 -p "$WORKERS" "$OPEN_PATH" >/dev/null || die "the open storm fails"
 	"$B/connectstorm" -n 2000 -p "$WORKERS" >/dev/null || die "the connect storm fails"
 	for s in $STORMS; do run_rounds "$s"; done
+	[ -n "$VIGIL_OK" ] && [ "$ACCOUNT" = 1 ] && run_accounting
 	if [ -n "$VIGIL_OK" ] && [ "$LOSS_N" -gt 0 ]; then
 		LOSS_NOTE="vigil failed (see $OUT/vigil-loss.err)"
 		run_loss
 	fi
 	for s in $STORMS; do report_storm "$s"; done
+	report_account
 	report_loss
 	summary
 	log "raw data: $OUT"
