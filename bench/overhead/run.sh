@@ -381,7 +381,8 @@ run_account() {
 		[ "$1" = vigil-filtered ] && args=(--ignore-path "$OPEN_PATH")
 		[ "$1" = vigil-rules ] && args=(--rules "$STABLE_RULES")
 		start "$1" "$out" "$err" "$VIGIL_BIN" run "${args[@]}"
-		ready_or_fail "$PID" "$1" "$err" stderr_has "$err" '\bready\b' || return 1 ;;
+		ready_or_fail "$PID" "$1" "$err" stderr_has "$err" '\bready\b' || return 1
+		sleep "$IDLE_S" ;; # as in the rounds: start-up work (the store's) is not the storm's
 	esac
 	STATS_ON=1
 	sysctl -qw kernel.bpf_stats_enabled=1 || { finish "$PID" "$1"; return 1; }
