@@ -234,12 +234,19 @@ run_config() {
 	case $1 in
 	baseline) run_baseline ;;
 	floor) run_floor ;;
-	vigil) run_vigil ;;
-	# The storm's file, exactly: its opens are dropped in the kernel before a record is built.
-	vigil-filtered) run_vigil --ignore-path "$OPEN_PATH" ;;
-	# Falco's stable rules, alerts only: the kernel drops what no rule can match
-	vigil-rules) run_vigil --rules "$STABLE_RULES" ;;
+	vigil | vigil-filtered | vigil-rules) vigil_args "$1" && run_vigil "${VARGS[@]}" ;;
 	peer) run_peer ;;
+	esac
+}
+
+# vigil_args CONFIG: set VARGS, the arguments `vigil run` gets in a vigil configuration.
+vigil_args() {
+	case $1 in
+	vigil) VARGS=() ;;
+	# The storm's file, exactly: its opens are dropped in the kernel before a record is built.
+	vigil-filtered) VARGS=(--ignore-path "$OPEN_PATH") ;;
+	# Falco's stable rules, alerts only: the kernel drops what no rule can match
+	vigil-rules) VARGS=(--rules "$STABLE_RULES") ;;
 	esac
 }
 
@@ -377,10 +384,8 @@ run_account() {
 		start floor /dev/null "$err" "$B/floor"
 		ready_or_fail "$PID" floor "$err" stderr_has "$err" '^floor: ready' || return 1 ;;
 	*)
-		local args=()
-		[ "$1" = vigil-filtered ] && args=(--ignore-path "$OPEN_PATH")
-		[ "$1" = vigil-rules ] && args=(--rules "$STABLE_RULES")
-		start "$1" "$out" "$err" "$VIGIL_BIN" run "${args[@]}"
+		vigil_args "$1"
+		start "$1" "$out" "$err" "$VIGIL_BIN" run "${VARGS[@]}"
 		ready_or_fail "$PID" "$1" "$err" stderr_has "$err" '\bready\b' || return 1
 		sleep "$IDLE_S" ;; # as in the rounds: start-up work (the store's) is not the storm's
 	esac
