@@ -3,28 +3,33 @@
 # WORKERS, the *_N counts, STORMS, VIGIL_*, PEER_*, LOSS_*) and helpers (kv, expected, storm_n,
 # all_configs, ratio_pairs, peer_bin) it uses. It only reads what the runs left in $OUT:
 # times.tsv (storm, config, round, wall_s, per-op us, the storm's CPU s, the loader's CPU s),
-# vigil.tsv (storm, config, round, RSS idle,
-# peak and end in kB, CPU s, vigil_stats words), peer-*.err and loss.
+# vigil.tsv (storm, config, round, RSS idle, peak and end in kB, CPU s, vigil_stats words),
+# account (the accounting pass: storm, config, ops, run_time_ns, run_cnt, loader CPU s),
+# peer-*.err and loss.
 # shellcheck disable=SC2154 # the globals above are assigned in run.sh
+
+# median_of: the median of the numbers on stdin, one per line, or n/a when there is none.
+median_of() {
+	sort -g | awk '{ a[NR] = $1 } END {
+		if (!NR) { print "n/a"; exit }
+		print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
 
 # median STORM CONFIG [COLUMN]: median of a times.tsv column (4 = wall_s), or n/a.
 median() {
 	awk -F'\t' -v s="$1" -v c="$2" -v col="${3:-4}" '$1 == s && $2 == c { print $col }' \
-		"$OUT/times.tsv" | sort -g |
-		awk '{ a[NR] = $1 } END {
-			if (!NR) { print "n/a"; exit }
-			print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+		"$OUT/times.tsv" | median_of
 }
 
 # median_cpu STORM CONFIG: median over the runs of the CPU the storm and its loader used
 # together (times.tsv columns 6 + 7), or n/a.
 median_cpu() {
 	awk -F'\t' -v s="$1" -v c="$2" '$1 == s && $2 == c && $6 != "" { print $6 + $7 }' \
-		"$OUT/times.tsv" | sort -g |
-		awk '{ a[NR] = $1 } END {
-			if (!NR) { print "n/a"; exit }
-			print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+		"$OUT/times.tsv" | median_of
 }
+
+# secs SECONDS STORM: SECONDS for display (STORM unused: the shape summary_table calls).
+secs() { num "$1" 3; }
 
 # per_op SECONDS STORM: SECONDS per operation of STORM, in microseconds, or n/a.
 per_op() {
@@ -287,18 +292,17 @@ verdict() {
 	awk -v r="$1" -v l="$2" -v d="$3" 'BEGIN { print (r <= l && d == 0) ? "met" : "NOT met" }'
 }
 
-# summary_table TITLE MEDIAN FORMAT [ARG]: one row per storm, one column per configuration:
-# FORMAT "$(MEDIAN storm config)" ARG (num VALUE 3: seconds; per_op VALUE STORM: us per op).
+# summary_table TITLE MEDIAN FORMAT: one row per storm, one column per configuration, each
+# cell FORMAT "$(MEDIAN storm config)" storm (secs: seconds; per_op: us per op).
 summary_table() {
-	local s c v row
+	local s c row
 	echo "$1:"
 	printf '%-16s %10s %9s %9s %16s %13s %9s\n' storm baseline floor vigil vigil-filtered \
 		vigil-rules peer
 	for s in $STORMS; do
 		row=()
 		for c in baseline floor vigil vigil-filtered vigil-rules peer; do
-			v=$("$2" "$s" "$c")
-			if [ "$3" = per_op ]; then row+=("$(per_op "$v" "$s")"); else row+=("$(num "$v" "$4")"); fi
+			row+=("$("$3" "$("$2" "$s" "$c")" "$s")")
 		done
 		printf '%-16s %10s %9s %9s %16s %13s %9s\n' "$s x$(storm_n "$s")" "${row[@]}"
 	done
@@ -309,7 +313,7 @@ summary() {
 	echo "---- summary ----"
 	echo "vigil overhead, $(date -u +%Y-%m-%d), kernel $(uname -r), $(nproc) CPUs," \
 		"$WORKERS workers, median of $ROUNDS rounds"
-	summary_table "wall time, s" median num 3
+	summary_table "wall time, s" median secs
 	summary_table "cpu per op, us (storm + loader)" median_cpu per_op
 	for s in $STORMS; do printf '%-8s wall %s\n' "$s:" "$(ratios "$s")"; done
 	for s in $STORMS; do printf '%-8s cpu  %s\n' "$s:" "$(ratios "$s" median_cpu)"; done
