@@ -5,7 +5,7 @@
 # times.tsv (storm, config, round, wall_s, per-op us, the storm's CPU s, the loader's CPU s),
 # vigil.tsv (storm, config, round, RSS idle, peak and end in kB, CPU s, vigil_stats words),
 # account (the accounting pass: storm, config, ops, run_time_ns, run_cnt, loader CPU s),
-# peer-*.err and loss.
+# peer-*.err, least-deliver-*.err and loss.
 # shellcheck disable=SC2154 # the globals above are assigned in run.sh
 
 # median_of: the median of the numbers on stdin, one per line, or n/a when there is none.
@@ -83,6 +83,7 @@ report_storm() {
 	echo "ratios (wall): $(ratios "$s")"
 	echo "ratios (cpu):  $(ratios "$s" median_cpu)"
 	report_peer "$s"
+	report_least "$s"
 	report_vigil "$s"
 	echo
 }
@@ -115,6 +116,15 @@ got_events() {
 		words+=("${key#ev_}=$(kv "$1" "$key")")
 	done
 	echo "${words[@]}"
+}
+
+# report_least STORM: what least-deliver delivered and lost (it says so on stderr at exit).
+report_least() {
+	local files=("$OUT"/least-deliver-"$1"-*.err)
+	[ -e "${files[0]}" ] || return 0
+	awk '$1 == "least:" && $2 == "delivered" { d += $3; l += $5; n++ }
+		END { printf "least-deliver: %d records written out, %d lost (ring buffer full), in %d runs\n", d, l, n }' \
+		"${files[@]}"
 }
 
 report_vigil() {
@@ -167,7 +177,7 @@ report_account() {
 	echo "== accounted cost: one storm each with BPF statistics on; vigil's programs' run time" \
 		"beyond an empty program's, and its CPU, added to the floor's CPU per op =="
 	for s in $STORMS; do
-		for c in vigil-filtered vigil-rules; do
+		for c in least-filter vigil-filtered vigil-rules; do
 			a=$(accounted "$s" "$c")
 			[ "$a" = n/a ] && continue
 			read -r r own agent fl e <<<"$a"
@@ -260,12 +270,28 @@ target() {
 	printf '\n'
 }
 
+# reference STORM A B WHAT: the least agent's A/B (least.bpf.c), the bound under a target.
+reference() {
+	local ra
+	grep -q "^$1	$2	" "$OUT/times.tsv" || return 0
+	printf '  reference: %s %s/%s (%s): wall %s, cpu %s' "$1" "$2" "$3" "$4" \
+		"$(ratio "$(median "$1" "$2")" "$(median "$1" "$3")")" \
+		"$(ratio "$(median_cpu "$1" "$2")" "$(median_cpu "$1" "$3")")"
+	if [ "$3" = floor ]; then
+		ra=$(accounted "$1" "$2" | cut -d' ' -f1)
+		[ "$ra" = n/a ] || printf ', accounted %s' "$ra"
+	fi
+	printf '\n'
+}
+
 # targets: the issues' goals, met or not, by wall time and by CPU time.
 targets() {
 	local s
 	grep -q "^open" "$OUT/times.tsv" || return 0
 	target open vigil-filtered floor 1.05 0
+	reference open least-filter floor "the least a path filter on these hooks does"
 	target open vigil baseline 1.5 "$(open_drops)"
+	reference open least-deliver baseline "the least work that writes out every open"
 	for s in open exec; do
 		grep -q "^$s	vigil-rules" "$OUT/times.tsv" || continue
 		target "$s" vigil-rules floor 1.10 0
@@ -295,16 +321,18 @@ verdict() {
 # summary_table TITLE MEDIAN FORMAT: one row per storm, one column per configuration, each
 # cell FORMAT "$(MEDIAN storm config)" storm (secs: seconds; per_op: us per op).
 summary_table() {
-	local s c row
+	local s c row cols=(baseline floor least-filter vigil-filtered vigil-rules vigil least-deliver peer)
+	local fmt='%-14s %9s %9s %13s %15s %12s %9s %14s %9s\n'
 	echo "$1:"
-	printf '%-16s %10s %9s %9s %16s %13s %9s\n' storm baseline floor vigil vigil-filtered \
-		vigil-rules peer
+	# shellcheck disable=SC2059 # one format for the header and the rows
+	printf "$fmt" storm "${cols[@]}"
 	for s in $STORMS; do
 		row=()
-		for c in baseline floor vigil vigil-filtered vigil-rules peer; do
+		for c in "${cols[@]}"; do
 			row+=("$("$3" "$("$2" "$s" "$c")" "$s")")
 		done
-		printf '%-16s %10s %9s %9s %16s %13s %9s\n' "$s x$(storm_n "$s")" "${row[@]}"
+		# shellcheck disable=SC2059
+		printf "$fmt" "$s x$(storm_n "$s")" "${row[@]}"
 	done
 }
 

@@ -2,7 +2,9 @@
 # Overhead benchmark driver (see README.md). Times each storm (exec, open, connect) with nothing
 # attached (baseline), with empty programs on vigil's hooks (floor), with vigil running (and for
 # the open storm, with vigil told to ignore the storm's path: vigil-filtered), and with a
-# libbpf-tools peer (execsnoop, opensnoop) if installed. Configurations alternate within each
+# libbpf-tools peer (execsnoop, opensnoop) if installed. The open storm also runs under the
+# least an agent can do (least.bpf.c: least-filter, least-deliver), the reference points for
+# vigil's targets. Configurations alternate within each
 # round, the starting one rotating, so drift and noise hit all of them alike; medians are
 # compared at the end. Then one loss check: three open storms at once under vigil.
 # Progress goes to stderr, the report to stdout.
@@ -220,6 +222,23 @@ run_floor() {
 	run_loaded floor "$OUT/floor.err" stderr_has "$OUT/floor.err" '^floor: ready'
 }
 
+# least_args CONFIG: set LARGS, the arguments build/least gets in a least-* configuration.
+least_args() {
+	case $1 in
+	least-filter) LARGS=(filter "$OPEN_PATH") ;;
+	least-deliver) LARGS=(deliver "$OUT/$1-$STORM-$ROUND.jsonl") ;;
+	esac
+}
+
+run_least() {
+	local err=$OUT/$CONFIG-$STORM-$ROUND.err ok=0
+	least_args "$CONFIG"
+	start "$CONFIG" /dev/null "$err" "$B/least" "${LARGS[@]}"
+	run_loaded "$CONFIG" "$err" stderr_has "$err" '^least: ready' && ok=1
+	rm -f "$OUT/$CONFIG-$STORM-$ROUND.jsonl"
+	[ "$ok" -eq 1 ]
+}
+
 run_peer() {
 	local bin name err=$OUT/peer-$STORM-$ROUND.err
 	bin=$(peer_bin "$STORM")
@@ -234,6 +253,7 @@ run_config() {
 	case $1 in
 	baseline) run_baseline ;;
 	floor) run_floor ;;
+	least-*) run_least ;;
 	vigil | vigil-filtered | vigil-rules) vigil_args "$1" && run_vigil "${VARGS[@]}" ;;
 	peer) run_peer ;;
 	esac
@@ -383,6 +403,10 @@ run_account() {
 	floor)
 		start floor /dev/null "$err" "$B/floor"
 		ready_or_fail "$PID" floor "$err" stderr_has "$err" '^floor: ready' || return 1 ;;
+	least-*)
+		least_args "$1"
+		start "$1" /dev/null "$err" "$B/least" "${LARGS[@]}"
+		ready_or_fail "$PID" "$1" "$err" stderr_has "$err" '^least: ready' || return 1 ;;
 	*)
 		vigil_args "$1"
 		start "$1" "$out" "$err" "$VIGIL_BIN" run "${VARGS[@]}"
@@ -404,14 +428,14 @@ run_account() {
 		>>"$OUT/account"
 }
 
-# run_accounting: run_account for the floor and the configurations whose targets are small
-# ratios (vigil-filtered, vigil-rules), on the storms that have them.
+# run_accounting: run_account for the floor, the configurations whose targets are small ratios
+# (vigil-filtered, vigil-rules) and their reference (least-filter), on the storms that have them.
 run_accounting() {
 	local c
 	for STORM in $STORMS; do
 		case $STORM in exec | open) ;; *) continue ;; esac
 		for c in floor $(configs "$STORM"); do
-			case $c in floor | vigil-filtered | vigil-rules) ;; *) continue ;; esac
+			case $c in floor | least-filter | vigil-filtered | vigil-rules) ;; *) continue ;; esac
 			log "accounting: $STORM storm, $c, BPF statistics on"
 			run_account "$c" || log "  accounting: $c failed"
 		done
@@ -462,7 +486,7 @@ run_loss() {
 all_configs() {
 	case $1 in
 	exec) echo baseline floor vigil vigil-rules peer ;;
-	open) echo baseline floor vigil vigil-filtered vigil-rules peer ;;
+	open) echo baseline floor least-filter vigil-filtered vigil-rules vigil least-deliver peer ;;
 	connect) echo baseline floor vigil ;;
 	esac
 }
@@ -484,8 +508,8 @@ configs() {
 ratio_pairs() {
 	case $1 in
 	exec) echo floor/baseline vigil/baseline vigil/floor vigil-rules/floor peer/baseline ;;
-	open) echo floor/baseline vigil/baseline vigil/floor vigil-filtered/floor vigil-rules/floor \
-		vigil-filtered/baseline peer/baseline ;;
+	open) echo floor/baseline vigil/baseline vigil/floor least-filter/floor vigil-filtered/floor \
+		vigil-rules/floor vigil-filtered/baseline least-deliver/baseline peer/baseline ;;
 	connect) echo floor/baseline vigil/baseline vigil/floor ;;
 	esac
 }
@@ -593,7 +617,7 @@ main() {
 	# Only what an earlier run left: OUT_DIR may be a directory the user cares about.
 	rm -f "$OUT"/times.tsv "$OUT"/vigil.tsv "$OUT"/floor.err "$OUT"/peer-*.err "$OUT"/vigil-* \
 		"$OUT"/loss "$OUT"/loss-* "$OUT"/failures "$OUT"/foreign "$OUT"/account \
-		"$OUT"/account-*
+		"$OUT"/account-* "$OUT"/least-*
 	: >"$OUT/times.tsv"
 	probe_configs
 	log "warm-up"
