@@ -313,6 +313,13 @@ struct vg_priv {
 	struct vg_str fdpath; /* path of the fd argument (components) */
 };
 
+/* The fds below VG_FD_UMASK_WORDS * 64 user space entered in fd_tracked for a process (map
+ * fd_umask: tgid -> vg_fd_umask), one bit per fd. */
+#define VG_FD_UMASK_WORDS 4
+struct vg_fd_umask {
+	__u64 bits[VG_FD_UMASK_WORDS];
+};
+
 /* Kernel process table value (map proc_table: tgid -> vg_proc). */
 struct vg_proc {
 	__u64 start_ns; /* process start, CLOCK_BOOTTIME */
@@ -321,6 +328,9 @@ struct vg_proc {
 	__u32 ppid; /* creator at fork time; survives reparenting to a subreaper */
 	__u32 flags;
 	char comm[VG_COMM_LEN];
+	/* fds below 64 the programs entered in fd_tracked (user space's entries: map fd_umask);
+	 * exec forgets those close-on-exec closed, exit the rest (process.bpf.c) */
+	__u64 fd_mask;
 };
 
 /* Kernel counters (per-CPU array, one element). */
@@ -431,7 +441,7 @@ _Static_assert(sizeof(struct vg_enf_cgroup) == 24, "vg_enf_cgroup layout");
 _Static_assert(sizeof(struct vg_exec) == 192, "vg_exec layout");
 _Static_assert(sizeof(struct vg_fork) == 104, "vg_fork layout");
 _Static_assert(sizeof(struct vg_exit) == 88, "vg_exit layout");
-_Static_assert(sizeof(struct vg_proc) == 48, "vg_proc layout");
+_Static_assert(sizeof(struct vg_proc) == 56, "vg_proc layout");
 _Static_assert(sizeof(struct vg_sys) == 96, "vg_sys layout");
 _Static_assert(sizeof(struct vg_fdinfo) == 24, "vg_fdinfo layout");
 _Static_assert(sizeof(struct vg_file) == 240, "vg_file layout");

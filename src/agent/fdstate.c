@@ -103,6 +103,37 @@ void agent_fd_closed(struct agent *a, uint32_t tgid, int32_t fd)
  * an inherited fd before its fork record is handled here (microseconds) still goes unseen. */
 #define FD_REGISTER_BATCH 256
 
+/* Enter the fds of `keys` in fd_umask, per process, so that the kernel can forget their
+ * fd_tracked keys when the fds go without a close(2): close-on-exec, close_range, exit
+ * (process.bpf.c). Higher fds than the mask holds are left to the LRU. User space is the
+ * map's only writer, so the read-modify-write is safe. */
+static void fd_umask_add(struct agent *a, const __u64 *keys, __u32 n)
+{
+	int mfd = bpf_map__fd(a->skel->maps.fd_umask);
+
+	for (__u32 i = 0; i < n;) {
+		struct vg_fd_umask m = { 0 }, old = { 0 };
+		__u32 tgid = keys[i] >> 32;
+		bool add = false;
+
+		for (; i < n && keys[i] >> 32 == tgid; i++) {
+			__u32 fd = (__u32)keys[i];
+
+			if (fd < VG_FD_UMASK_WORDS * 64) {
+				m.bits[fd / 64] |= 1ull << (fd % 64);
+				add = true;
+			}
+		}
+		if (!add)
+			continue;
+		bpf_map_lookup_elem(mfd, &tgid, &old);
+		for (int w = 0; w < VG_FD_UMASK_WORDS; w++)
+			m.bits[w] |= old.bits[w];
+		if (memcmp(&m, &old, sizeof(m)) && bpf_map_update_elem(mfd, &tgid, &m, BPF_ANY))
+			a->cnt.fd_register_errors++;
+	}
+}
+
 static void fd_register(struct agent *a, const __u64 *keys, __u32 n)
 {
 	static const __u8 ones[FD_REGISTER_BATCH] = { [0 ... FD_REGISTER_BATCH - 1] = 1 };
@@ -111,6 +142,7 @@ static void fd_register(struct agent *a, const __u64 *keys, __u32 n)
 
 	if (!n)
 		return;
+	fd_umask_add(a, keys, n);
 	if (!a->fd_reg_single && bpf_map_update_batch(mfd, keys, ones, &count, NULL) == 0) {
 		a->cnt.fd_registered += n;
 		return;

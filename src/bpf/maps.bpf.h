@@ -121,6 +121,16 @@ struct {
 	__type(value, __u8);
 } fd_tracked SEC(".maps");
 
+/* The fds user space entered in fd_tracked for a process (seeded from /proc, inherited at a
+ * fork): tgid -> vg_fd_umask. Written by user space only; exec and exit read it to forget the
+ * keys of fds that are gone (vg_fd_forget), exit deletes it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct vg_fd_umask);
+} fd_umask SEC(".maps");
+
 /* Recently reported things, for aggregation: a hash of what (file head written, UDP
  * destination) -> boot ns last reported. Written by programs. */
 struct {

@@ -2,6 +2,7 @@
 containers), decoded field by field; fd-table resolution; in-kernel scoping, path filters
 and sampling, with the kernel's counters checked against what arrived."""
 
+import json
 import os
 import subprocess
 import sys
@@ -270,6 +271,75 @@ def test_close_of_seeded_and_inherited_fds(agent, workdir):
     fd = stats["caches"]["fd"]
     assert fd["kernel_registered"] >= 2 and fd["kernel_register_errors"] == 0, fd
     kernel_balance(stats, "close")
+
+
+def agent_map(agent_pid, name):
+    """The keys of the agent's BPF map `name` (read with bpftool)."""
+    held = set()  # the ids of the maps the agent holds an fd of
+    for fd in os.listdir(f"/proc/{agent_pid}/fd"):
+        try:
+            info = open(f"/proc/{agent_pid}/fdinfo/{fd}").read()
+        except FileNotFoundError:
+            continue
+        held.update(int(line.split()[1]) for line in info.splitlines()
+                    if line.startswith("map_id:"))
+    maps = json.loads(subprocess.check_output(["bpftool", "-j", "map", "show"]))
+    ids = [m["id"] for m in maps if m.get("name") == name and m["id"] in held]
+    assert len(ids) == 1, f"{name} maps of pid {agent_pid}: {ids}"
+    dump = json.loads(subprocess.check_output(["bpftool", "-j", "map", "dump", "id",
+                                               str(ids[0])]))
+    return [e["formatted"]["key"] if "formatted" in e else e["key"] for e in dump]
+
+
+def tracked_fds(agent_pid, tgid):
+    """The fds of tgid in the agent's fd_tracked map: (tgid << 32 | fd) keys."""
+    return sorted(k & 0xffffffff for k in agent_map(agent_pid, "fd_tracked") if k >> 32 == tgid)
+
+
+EXECER = """
+import os, sys
+a = os.open(sys.argv[1], os.O_RDONLY)           # close-on-exec (Python's default)
+b = os.open(sys.argv[2], os.O_RDONLY)
+os.set_inheritable(b, True)                    # survives the exec
+print(a, b, flush=True)
+sys.stdin.readline()
+os.execv(sys.executable, [sys.executable, "-c",
+         "import sys; print('execd', flush=True); sys.stdin.readline()"])
+"""
+
+
+def test_exec_and_exit_forget_tracked_fds(agent, workdir):
+    """The kernel reports a close only for the fds in its fd_tracked map. An fd that
+    close-on-exec closed leaves the map at the exec, and the process's remaining fds at its
+    exit; an fd that survives the exec stays, so its close would still be reported."""
+    cx, kept = os.path.join(workdir, "cloexec"), os.path.join(workdir, "kept")
+    for p in (cx, kept):
+        with open(p, "w") as f:
+            f.write("x")
+    a = agent("--events", "process,file,close")
+    p = subprocess.Popen([PY, "-c", EXECER, cx, kept], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        fa, fb = (int(x) for x in p.stdout.readline().split())
+        for path in (cx, kept):
+            a.wait_for(of("open", p.pid, path))
+        assert {fa, fb} <= set(tracked_fds(a.proc.pid, p.pid))
+        p.stdin.write("go\n")
+        p.stdin.flush()
+        # the exec's tracepoint ran before the new image could print
+        assert p.stdout.readline() == "execd\n"
+        after_exec = tracked_fds(a.proc.pid, p.pid)
+        assert fa not in after_exec and fb in after_exec, (fa, fb, after_exec)
+        # the fds the child inherited from this (seeded) test process, entered by user space
+        assert p.pid in agent_map(a.proc.pid, "fd_umask")
+        p.stdin.write("\n")
+        p.stdin.flush()
+        assert p.wait(timeout=10) == 0  # after the exit's tracepoint
+        assert tracked_fds(a.proc.pid, p.pid) == []
+        assert p.pid not in agent_map(a.proc.pid, "fd_umask")
+    finally:
+        p.kill()
+        p.wait()
 
 
 def test_container_open_is_attributed(agent, container_factory):

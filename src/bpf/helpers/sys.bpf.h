@@ -330,10 +330,44 @@ static __always_inline bool vg_rule_pass(__u64 uptr, __u16 type)
 static __always_inline void vg_fd_track(__u32 tgid, __s64 fd)
 {
 	__u64 key = ((__u64)tgid << 32) | (__u32)fd;
+	struct vg_proc *p;
 	__u8 one = 1;
 
-	if (fd >= 0)
-		bpf_map_update_elem(&fd_tracked, &key, &one, BPF_ANY);
+	if (fd < 0)
+		return;
+	bpf_map_update_elem(&fd_tracked, &key, &one, BPF_ANY);
+	/* so that exec and exit can find the key again (process.bpf.c, vg_fd_forget) */
+	if (fd < 64 && (p = bpf_map_lookup_elem(&proc_table, &tgid)))
+		__sync_fetch_and_or(&p->fd_mask, 1ull << fd);
+}
+
+/* Forget tgid's fds base + i for each bit i set in `bits`: fd_tracked keys of fds that are
+ * gone (closed at exec, or the process exited) would otherwise stay until the LRU evicts
+ * them, pushing out live processes' keys, and a later close of the same number, of a file
+ * vigil never reported, would be reported. A global function: verified once, not per caller. */
+__noinline int vg_fd_forget(__u32 tgid, __u64 bits, __u32 base)
+{
+	for (__u32 i = 0; i < 64 && bits; i++, bits >>= 1) {
+		__u64 key = ((__u64)tgid << 32) | (base + i);
+
+		/* a lookup miss is lock free; a delete takes the bucket lock even to miss */
+		if ((bits & 1) && bpf_map_lookup_elem(&fd_tracked, &key))
+			bpf_map_delete_elem(&fd_tracked, &key);
+	}
+	return 0;
+}
+
+/* Word `w` of the task's open-fd bitmap (fds 64 * w to 64 * w + 63), 0 past its end. */
+static __always_inline __u64 vg_fd_open_word(struct task_struct *t, __u32 w)
+{
+	struct fdtable *fdt = t->files->fdt;
+	unsigned long *bits = fdt->open_fds;
+	unsigned long word = 0;
+
+	if (w * 64 >= fdt->max_fds)
+		return 0;
+	bpf_probe_read_kernel(&word, sizeof(word), &bits[w]);
+	return word;
 }
 
 /* Was `key` reported less than VG_DEDUP_NS ago? Records it as reported now if not. */

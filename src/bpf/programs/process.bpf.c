@@ -117,6 +117,26 @@ static __always_inline void vg_proc_note_exec(__u32 tgid, struct vg_exec *e, str
 		st->table_full++;
 }
 
+/* Close-on-exec has run: forget the tracked fds that are no longer open, of those the masks
+ * name. A key of an fd that is not open is stale whoever entered it, so the masks may
+ * over-approximate: user space's is never cleared here. */
+static __always_inline void vg_exec_forget_fds(struct task_struct *task, __u32 tgid,
+					       struct vg_proc *self)
+{
+	struct vg_fd_umask *um = bpf_map_lookup_elem(&fd_umask, &tgid);
+	__u64 bits, open;
+
+	for (__u32 w = 0; w < VG_FD_UMASK_WORDS; w++) {
+		bits = (um ? um->bits[w] : 0) | (w == 0 && self ? self->fd_mask : 0);
+		if (!bits)
+			continue;
+		open = vg_fd_open_word(task, w);
+		vg_fd_forget(tgid, bits & ~open, w * 64);
+		if (w == 0 && self)
+			self->fd_mask &= open;
+	}
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -144,6 +164,7 @@ int BPF_PROG(vg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	self = bpf_map_lookup_elem(&proc_table, &tgid);
 	if (self && self->start_ns != e->start_ns)
 		self = NULL; /* stale entry of a reused pid */
+	vg_exec_forget_fds(task, tgid, self);
 	vg_exec_parent(e, task, self);
 	if (e->cred.euid != e->cred.uid)
 		e->flags |= VG_EXEC_SETUID;
@@ -214,6 +235,8 @@ int BPF_PROG(vg_exit, struct task_struct *task)
 	struct vg_proc *self;
 	struct vg_kstats *st;
 	__u32 off = sizeof(*x), tgid, ppid;
+	struct vg_fd_umask *um;
+	__u64 mask = 0;
 
 	/* only the last thread of a group reports; signal->live is 0 once the group is dead */
 	if (task->signal->live.counter != 0) {
@@ -239,9 +262,19 @@ int BPF_PROG(vg_exit, struct task_struct *task)
 	 * and the task, which the verifier refuses */
 	ppid = task->real_parent->tgid;
 	self = bpf_map_lookup_elem(&proc_table, &tgid);
-	if (self && self->start_ns == x->start_ns)
+	if (self && self->start_ns == x->start_ns) {
 		ppid = self->ppid;
+		mask = self->fd_mask;
+	}
 	x->ppid = ppid;
+	/* the files close without a close(2) each: forget every tracked fd, the ones still open
+	 * (exit closes them next) and those closed otherwise (close_range) */
+	um = bpf_map_lookup_elem(&fd_umask, &tgid);
+	for (__u32 w = 0; w < VG_FD_UMASK_WORDS; w++)
+		vg_fd_forget(tgid, (w == 0 ? mask : 0) | (um ? um->bits[w] : 0) |
+				   vg_fd_open_word(task, w), w * 64);
+	if (um)
+		bpf_map_delete_elem(&fd_umask, &tgid);
 	bpf_map_delete_elem(&proc_table, &tgid);
 	vg_submit(&x->hdr, off);
 	return 0;
