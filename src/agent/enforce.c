@@ -61,7 +61,7 @@ static bool plan_devices(const struct ep_plan *p)
 }
 
 /* Decide where entry e is decided; plan is the rule's compiled plan (taken when kernel). */
-static void place(struct agent *a, struct agent_enforce_state *st, struct enf_entry *e,
+static void place(const struct agent *a, struct agent_enforce_state *st, struct enf_entry *e,
 		  struct ep_plan *plan)
 {
 	const struct rules_rule *r = e->rule;
@@ -94,7 +94,8 @@ static void place(struct agent *a, struct agent_enforce_state *st, struct enf_en
 	st->nkernel++;
 }
 
-static int add_entry(struct agent *a, struct agent_enforce_state *st, const struct rules_rule *r)
+static int add_entry(const struct agent *a, struct agent_enforce_state *st,
+		     const struct rules_rule *r, int rule_mode)
 {
 	struct enf_entry *e;
 	struct ep_plan *plan;
@@ -109,7 +110,7 @@ static int add_entry(struct agent *a, struct agent_enforce_state *st, const stru
 		return -ENOMEM;
 	e = &st->ents[st->n++];
 	e->rule = r;
-	e->mode = agent_enforce_mode(a, r);
+	e->mode = enforce_mode_of(rule_mode, r);
 	if ((err = enforce_plan__compile(r, plan)))
 		snprintf(plan->why, sizeof(plan->why), "cannot compile: %s", strerror(-err));
 	place(a, st, e, plan);
@@ -143,26 +144,36 @@ static void log_entry(const struct enf_entry *e)
 		 e->kernel ? "" : ": ", e->kernel ? "" : e->why);
 }
 
-int agent_enforce_prepare(struct agent *a)
+void agent_enforce_state_free(struct agent_enforce_state *st)
 {
-	struct agent_enforce_state *st;
-	struct re_engine *eng = a->rules.eng;
+	if (!st)
+		return;
+	for (unsigned i = 0; i < st->n; i++)
+		free(st->ents[i].plan);
+	free(st);
+}
+
+int agent_enforce_build(const struct agent *a, struct re_engine *eng, int rule_mode,
+			struct agent_enforce_state **out)
+{
+	struct agent_enforce_state *st = NULL;
 	int err;
 
-	if (!eng)
-		return 0;
-	for (size_t i = 0; i < re_engine__nrules(eng); i++) {
+	*out = NULL;
+	for (size_t i = 0; eng && i < re_engine__nrules(eng); i++) {
 		const struct rules_rule *r = re_engine__rule(eng, i);
 
 		if (r->action == RULES_ACT_NONE && !r->thr_count)
 			continue;
-		if (!a->enf && !(a->enf = calloc(1, sizeof(*a->enf))))
+		if (!st && !(st = calloc(1, sizeof(*st))))
 			return -ENOMEM;
-		a->enf->cg_root_fd = -1;
-		if ((err = add_entry(a, a->enf, r)))
+		st->cg_root_fd = -1;
+		if ((err = add_entry(a, st, r, rule_mode))) {
+			agent_enforce_state_free(st);
 			return err;
+		}
 	}
-	if (!(st = a->enf))
+	if (!st)
 		return 0;
 	number(st);
 	for (unsigned i = 0; i < st->n; i++) {
@@ -182,7 +193,13 @@ int agent_enforce_prepare(struct agent *a)
 	if (st->doom && !a->feat.send_signal.ok)
 		log_warn("enforce: bpf_send_signal is not available: kills are sent from user "
 			 "space only");
+	*out = st;
 	return 0;
+}
+
+int agent_enforce_prepare(struct agent *a)
+{
+	return agent_enforce_build(a, a->rules.eng, a->cfg.rule_mode, &a->enf);
 }
 
 bool agent_enforce_wants_prog(const struct agent *a, const char *name)

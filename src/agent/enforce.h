@@ -36,6 +36,8 @@ struct k8s_pod;
 struct vg_hdr;
 struct cg_entry;
 struct proc_entry;
+struct re_engine;
+struct agent_enforce_state;
 
 /* What was done about one match, for its alert. */
 enum enf_outcome {
@@ -65,6 +67,12 @@ const char *enf_outcome__name(enum enf_outcome o);
 /* enforce.c: set up. prepare, before the BPF load: compile the plans, decide programs.
  * apply, after the load: policies, maps, .bss. attach: the cgroup programs. */
 int agent_enforce_prepare(struct agent *a);
+/* The entries prepare would make for eng's rules under rule_mode (a's configuration is not
+ * read, nor a's state changed: a reload compares them with the live ones); NULL when no rule
+ * acts. Freed with agent_enforce_state_free. */
+int agent_enforce_build(const struct agent *a, struct re_engine *eng, int rule_mode,
+			struct agent_enforce_state **out);
+void agent_enforce_state_free(struct agent_enforce_state *st);
 /* Is program `name` (a vg_enf_* program) needed? */
 bool agent_enforce_wants_prog(const struct agent *a, const char *name);
 int agent_enforce_apply(struct agent *a);
@@ -80,6 +88,8 @@ void agent_enforce_stats(struct agent *a);
 
 /* enforce_live.c: the rule's mode, with --rule-mode applied. */
 enum rules_mode agent_enforce_mode(const struct agent *a, const struct rules_rule *r);
+/* The same under a given --rule-mode (RULES_MODE_UNSET: the rule's own). */
+enum rules_mode enforce_mode_of(int rule_mode, const struct rules_rule *r);
 /* A record carries a kernel enforcement code: the rule it names (NULL when none). */
 const struct rules_rule *agent_enforce_code_rule(const struct agent *a, uint32_t code);
 /* Rule r matched the record being handled (the code the kernel put on it, 0 if none). Decide

@@ -34,10 +34,14 @@ const char *enf_outcome__name(enum enf_outcome o)
 	return o < sizeof(outcome_names) / sizeof(outcome_names[0]) ? outcome_names[o] : "?";
 }
 
+enum rules_mode enforce_mode_of(int rule_mode, const struct rules_rule *r)
+{
+	return rule_mode != RULES_MODE_UNSET ? (enum rules_mode)rule_mode : rules_rule__mode(r);
+}
+
 enum rules_mode agent_enforce_mode(const struct agent *a, const struct rules_rule *r)
 {
-	return a->cfg.rule_mode != RULES_MODE_UNSET ? (enum rules_mode)a->cfg.rule_mode
-						     : rules_rule__mode(r);
+	return enforce_mode_of(a->cfg.rule_mode, r);
 }
 
 const struct rules_rule *agent_enforce_code_rule(const struct agent *a, uint32_t code)

@@ -363,9 +363,7 @@ void agent_enforce_stop(struct agent *a)
 	if (!st)
 		return;
 	agent_enforce_detach(a);
-	for (unsigned i = 0; i < st->n; i++)
-		free(st->ents[i].plan);
-	free(st);
+	agent_enforce_state_free(st);
 	a->enf = NULL;
 }
 

@@ -58,41 +58,14 @@ static void switch_mode(struct agent *a, struct enf_entry *e, enum rules_mode mo
 		a->skel->bss->vg_enf_enforcing &= ~bit;
 }
 
-/* The enforcement entries the new engine would get under nc's --rule-mode. */
-static int plan_new(struct agent *a, struct re_engine *eng, const struct vg_config *nc,
-		    struct agent_enforce_state **out)
-{
-	struct agent_enforce_state *cur = a->enf;
-	struct re_engine *cur_eng = a->rules.eng;
-	int cur_mode = a->cfg.rule_mode, err;
-
-	a->enf = NULL;
-	a->rules.eng = eng;
-	a->cfg.rule_mode = nc->rule_mode;
-	err = eng ? agent_enforce_prepare(a) : 0;
-	*out = a->enf;
-	a->enf = cur;
-	a->rules.eng = cur_eng;
-	a->cfg.rule_mode = cur_mode;
-	return err;
-}
-
-static void free_state(struct agent_enforce_state *st)
-{
-	if (!st)
-		return;
-	for (unsigned i = 0; i < st->n; i++)
-		free(st->ents[i].plan);
-	free(st);
-}
-
 int agent_enforce_reload_check(struct agent *a, struct re_engine *eng,
 			       const struct vg_config *nc)
 {
 	struct agent_enforce_state *ns = NULL, *cur = a->enf;
 	char *b1 = malloc(DUMP_MAX), *b2 = malloc(DUMP_MAX);
 	unsigned n = cur ? cur->n : 0;
-	int err = plan_new(a, eng, nc, &ns);
+	/* the entries the new engine would get under nc's --rule-mode */
+	int err = agent_enforce_build(a, eng, nc->rule_mode, &ns);
 
 	if (!err && (!b1 || !b2))
 		err = -ENOMEM;
@@ -113,7 +86,7 @@ int agent_enforce_reload_check(struct agent *a, struct re_engine *eng,
 			ns->ents[i].plan = NULL;
 			switch_mode(a, &cur->ents[i], ns->ents[i].mode);
 		}
-	free_state(ns);
+	agent_enforce_state_free(ns);
 	free(b1);
 	free(b2);
 	return err;
