@@ -11,7 +11,6 @@
 /* Fingerprints the dedup table holds: 16 bytes each, 256 KiB. A node's distinct events per
  * window rarely exceed this; beyond it the table forgets, counted, and stores repeats again. */
 #define DEDUP_SLOTS 16384
-#define NS_PER_S 1000000000ull
 
 int agent_store_start(struct agent *a)
 {

@@ -20,6 +20,8 @@
 
 #define STORE_SCHEMA_VERSION 1
 
+#define NS_PER_S 1000000000ull /* the store's times and periods are in nanoseconds */
+
 struct store;
 struct sqlite3;
 

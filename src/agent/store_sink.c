@@ -7,7 +7,6 @@
 #include "log.h"
 #include "store_int.h"
 
-#define NS_PER_S 1000000000ull
 #define RETAIN_CHUNK 2000		     /* rows per delete transaction */
 #define RETAIN_BUDGET_NS (500 * 1000000ull) /* retention work per tick, at most */
 #define AGE_EVERY_NS (10 * NS_PER_S)	     /* age check period */
