@@ -15,11 +15,6 @@
 
 #include "least.h"
 
-struct least_key {
-	__u32 prefixlen;
-	char path[LEAST_PATH_MAX];
-};
-
 /* The filter's paths, written by least.c. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);

@@ -63,10 +63,7 @@ static int on_record(void *ctx, void *data, size_t size)
 
 static int add_paths(struct least_bpf *s, char **paths, int n)
 {
-	struct {
-		__u32 prefixlen;
-		char path[LEAST_PATH_MAX];
-	} k;
+	struct least_key k;
 	__u32 one = 1;
 
 	for (int i = 0; i < n; i++) {

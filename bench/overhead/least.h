@@ -1,8 +1,13 @@
-/* The record least.bpf.c hands least.c in its "deliver" mode. */
+/* What least.bpf.c and least.c share: the filter's trie key, the "deliver" mode's record. */
 #ifndef LEAST_H
 #define LEAST_H
 
 #define LEAST_PATH_MAX 256
+
+struct least_key {
+	__u32 prefixlen;
+	char path[LEAST_PATH_MAX];
+};
 
 struct least_rec {
 	__u64 ts_ns;

@@ -189,17 +189,31 @@ static __always_inline struct file *vg_fd_file(struct task_struct *t, __s64 fd)
 	return f;
 }
 
+/* Word w (fds 64 * w to 64 * w + 63) of one of the fd table's bitmaps, 0 past its end. */
+static __always_inline __u64 vg_fdt_word(struct fdtable *fdt, unsigned long *bits, __u32 w)
+{
+	unsigned long word = 0;
+
+	if (w * 64 >= fdt->max_fds)
+		return 0;
+	bpf_probe_read_kernel(&word, sizeof(word), &bits[w]);
+	return word;
+}
+
 /* Is fd close-on-exec? Read from the fd table's bitmap, which is authoritative. */
 static __always_inline bool vg_fd_cloexec(struct task_struct *t, __s64 fd)
 {
 	struct fdtable *fdt = t->files->fdt;
-	unsigned long *bits = fdt->close_on_exec;
-	unsigned long word = 0;
 
-	if (fd < 0 || fd >= fdt->max_fds)
-		return false;
-	bpf_probe_read_kernel(&word, sizeof(word), &bits[fd / 64]);
-	return (word >> (fd % 64)) & 1;
+	return fd >= 0 && (vg_fdt_word(fdt, fdt->close_on_exec, fd / 64) >> (fd % 64)) & 1;
+}
+
+/* Word w of the task's open-fd bitmap. */
+static __always_inline __u64 vg_fd_open_word(struct task_struct *t, __u32 w)
+{
+	struct fdtable *fdt = t->files->fdt;
+
+	return vg_fdt_word(fdt, fdt->open_fds, w);
 }
 
 static __always_inline void vg_fdinfo_fill(struct vg_fdinfo *fi, struct file *f)
@@ -327,9 +341,22 @@ static __always_inline bool vg_rule_pass(__u64 uptr, __u16 type)
 	return m && (*m >> type) & 1;
 }
 
+/* The fd_tracked key of a process's fd. */
+static __always_inline __u64 vg_fd_key(__u32 tgid, __s64 fd)
+{
+	return ((__u64)tgid << 32) | (__u32)fd;
+}
+
+/* Take key out of fd_tracked; true if it was there. A lookup miss is lock free; a delete
+ * takes the bucket lock even to miss, so it comes only after a hit. */
+static __always_inline bool vg_fd_untrack(__u64 key)
+{
+	return bpf_map_lookup_elem(&fd_tracked, &key) && bpf_map_delete_elem(&fd_tracked, &key) == 0;
+}
+
 static __always_inline void vg_fd_track(__u32 tgid, __s64 fd)
 {
-	__u64 key = ((__u64)tgid << 32) | (__u32)fd;
+	__u64 key = vg_fd_key(tgid, fd);
 	struct vg_proc *p;
 	__u8 one = 1;
 
@@ -347,27 +374,10 @@ static __always_inline void vg_fd_track(__u32 tgid, __s64 fd)
  * vigil never reported, would be reported. A global function: verified once, not per caller. */
 __noinline int vg_fd_forget(__u32 tgid, __u64 bits, __u32 base)
 {
-	for (__u32 i = 0; i < 64 && bits; i++, bits >>= 1) {
-		__u64 key = ((__u64)tgid << 32) | (base + i);
-
-		/* a lookup miss is lock free; a delete takes the bucket lock even to miss */
-		if ((bits & 1) && bpf_map_lookup_elem(&fd_tracked, &key))
-			bpf_map_delete_elem(&fd_tracked, &key);
-	}
+	for (__u32 i = 0; i < 64 && bits; i++, bits >>= 1)
+		if (bits & 1)
+			vg_fd_untrack(vg_fd_key(tgid, base + i));
 	return 0;
-}
-
-/* Word `w` of the task's open-fd bitmap (fds 64 * w to 64 * w + 63), 0 past its end. */
-static __always_inline __u64 vg_fd_open_word(struct task_struct *t, __u32 w)
-{
-	struct fdtable *fdt = t->files->fdt;
-	unsigned long *bits = fdt->open_fds;
-	unsigned long word = 0;
-
-	if (w * 64 >= fdt->max_fds)
-		return 0;
-	bpf_probe_read_kernel(&word, sizeof(word), &bits[w]);
-	return word;
 }
 
 /* Was `key` reported less than VG_DEDUP_NS ago? Records it as reported now if not. */

@@ -37,17 +37,11 @@ static __always_inline bool vg_file_worth(struct trace_event_raw_sys_exit *ctx, 
 					  struct task_struct *t, __u32 tgid, __u32 spec)
 {
 	struct file *file;
-	__u64 key, pos;
 	long ret = ctx->ret;
+	__u64 pos;
 
-	if (type == VG_EV_CLOSE) {
-		if (ret != 0)
-			return false;
-		key = ((__u64)tgid << 32) | (__u32)vg_sys_arg(t, 0);
-		/* a lookup miss is lock free; a delete takes the bucket lock even to miss */
-		return bpf_map_lookup_elem(&fd_tracked, &key) &&
-		       bpf_map_delete_elem(&fd_tracked, &key) == 0;
-	}
+	if (type == VG_EV_CLOSE)
+		return ret == 0 && vg_fd_untrack(vg_fd_key(tgid, (__s32)vg_sys_arg(t, 0)));
 	if (type != VG_EV_WRITE_HEAD)
 		return true;
 	if (ret <= 0)

@@ -156,7 +156,7 @@ static __always_inline __s64 vg_dup_newfd(struct vg_priv *p, enum vg_psc sc)
 /* Does user space's fd table hold this fd of the caller? */
 static __always_inline bool vg_fd_is_tracked(__u32 tgid, __s64 fd)
 {
-	__u64 key = ((__u64)tgid << 32) | (__u32)fd;
+	__u64 key = vg_fd_key(tgid, fd);
 
 	return fd >= 0 && bpf_map_lookup_elem(&fd_tracked, &key);
 }
