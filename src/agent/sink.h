@@ -60,6 +60,10 @@ struct sink_ops {
 	int (*send)(void *impl, struct out_rec *const *recs, size_t n, unsigned *rejected);
 	/* Drop the connection (after a send failure, and at stop). May be NULL. */
 	void (*disconnect)(void *impl);
+	/* After a failed send: how long the peer asked to be left alone, in ms (HTTP's
+	 * Retry-After), 0 when it did not say. The backoff waits at least that, up to its
+	 * maximum. May be NULL. */
+	unsigned (*retry_after_ms)(void *impl);
 	/* About once a second in the worker thread, whatever the traffic (retention, rotation,
 	 * flushing). May be NULL. */
 	void (*tick)(void *impl, uint64_t now_ns);

@@ -80,6 +80,40 @@ enum http_verdict http_status__verdict(long status)
 	return HTTP_RETRY;
 }
 
+unsigned http_retry_after__ms(const char *value, time_t now)
+{
+	const unsigned day_s = 86400;
+	unsigned long s = 0;
+	time_t t;
+
+	while (value && (*value == ' ' || *value == '\t'))
+		value++;
+	if (!value || !*value)
+		return 0;
+	if (*value >= '0' && *value <= '9') {
+		for (; *value >= '0' && *value <= '9'; value++)
+			if ((s = s * 10 + (unsigned long)(*value - '0')) > day_s)
+				s = day_s;
+		while (*value == ' ' || *value == '\t')
+			value++;
+		return *value ? 0 : (unsigned)s * 1000;
+	}
+	t = curl_getdate(value, NULL);
+	if (t <= now)
+		return 0;
+	return (unsigned)(t - now > day_s ? day_s : t - now) * 1000;
+}
+
+/* The response's Retry-After, in ms (0 without one). */
+static unsigned http__retry_after(struct sink_http *h)
+{
+	struct curl_header *hd;
+
+	if (curl_easy_header(h->easy, "Retry-After", 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
+		return 0;
+	return http_retry_after__ms(hd->value, time(NULL));
+}
+
 int http_status__errno(long status)
 {
 	if (status == 429)
@@ -233,6 +267,7 @@ int sink_http__post(struct sink_http *h, const char *body, size_t len, long *sta
 	h->resp.len = 0;
 	h->resp.err = 0;
 	h->resp_cut = false;
+	h->retry_after_ms = 0;
 	h->errbuf[0] = 0;
 	if (curl_easy_setopt(h->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) ||
 	    curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, body))
@@ -244,6 +279,8 @@ int sink_http__post(struct sink_http *h, const char *body, size_t len, long *sta
 	}
 	*status = 0;
 	curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, status);
+	if (http_status__verdict(*status) == HTTP_RETRY)
+		h->retry_after_ms = http__retry_after(h);
 	if (!h->resp.p)
 		http_buf__put(&h->resp, "", 0); /* an empty body still reads as "" */
 	return 0;
@@ -386,11 +423,17 @@ static void http__free(void *impl)
 	curl_global_cleanup();
 }
 
+static unsigned http__retry_after_ms(void *impl)
+{
+	return ((struct sink_http *)impl)->retry_after_ms;
+}
+
 const struct sink_ops sink_http_ops = {
     .kind = "http",
     .connect = http__connect,
     .send = http__send,
     .disconnect = http__disconnect,
+    .retry_after_ms = http__retry_after_ms,
     .free = http__free,
 };
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <curl/curl.h>
 
 #include "sink.h"
@@ -72,8 +73,13 @@ struct sink_http {
 	bool resp_cut;	   /* the response was longer than HTTP_RESP_MAX */
 	struct json_w *jw; /* the OTLP body */
 	struct http_ratelim rej_log, fail_log;
+	unsigned retry_after_ms; /* the last response's Retry-After, 0 without one */
 	char errbuf[CURL_ERROR_SIZE];
 };
+
+/* A Retry-After value (delay-seconds, or an HTTP-date) in ms from now (unix seconds), at most
+ * a day; 0 when absent, malformed or past. */
+unsigned http_retry_after__ms(const char *value, time_t now);
 
 /* One POST of body to the sink's URL. Returns 0 with *status set when a response came (the
  * body in h->resp), or a negative errno for a transport failure (logged, rate limited). */

@@ -168,15 +168,20 @@ static void spill_alerts(struct sink *s)
 	}
 }
 
-/* Sleep the backoff (a stop cuts it short), doubling it for the next time. */
+/* Sleep the backoff (a stop cuts it short), doubling it for the next time; at least what the
+ * peer asked for (Retry-After), never more than the maximum. */
 static void backoff(struct sink *s)
 {
+	unsigned wait_ms, asked = s->ops->retry_after_ms ? s->ops->retry_after_ms(s->impl) : 0;
 	uint64_t until;
 
 	s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : s->o.backoff_min_ms;
 	if (s->backoff_ms > s->o.backoff_max_ms)
 		s->backoff_ms = s->o.backoff_max_ms;
-	until = sink_now_ns(CLOCK_MONOTONIC) + s->backoff_ms * 1000000ull;
+	wait_ms = asked > s->backoff_ms ? asked : s->backoff_ms;
+	if (wait_ms > s->o.backoff_max_ms)
+		wait_ms = s->o.backoff_max_ms;
+	until = sink_now_ns(CLOCK_MONOTONIC) + wait_ms * 1000000ull;
 	pthread_mutex_lock(&s->mu);
 	while (!s->stopping && sink_now_ns(CLOCK_MONOTONIC) < until)
 		wait_until(s, until);

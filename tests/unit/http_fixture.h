@@ -32,6 +32,7 @@ struct tsrv_reply {
 	int status; /* 0: drop the connection instead of answering */
 	const char *body;
 	int delay_ms;
+	const char *header; /* one more header line, "Name: value", or NULL */
 };
 
 struct tsrv_req {
@@ -59,7 +60,16 @@ static inline void tsrv__script(struct tsrv *s, int status, const char *body, in
 {
 	pthread_mutex_lock(&s->lock);
 	if (s->nscript < TSRV_MAX)
-		s->script[s->nscript++] = (struct tsrv_reply){status, body, delay_ms};
+		s->script[s->nscript++] = (struct tsrv_reply){status, body, delay_ms, NULL};
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* The next reply carries one more header line. */
+static inline void tsrv__script_header(struct tsrv *s, int status, const char *header)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->nscript < TSRV_MAX)
+		s->script[s->nscript++] = (struct tsrv_reply){status, "", 0, header};
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -177,8 +187,9 @@ static inline bool tsrv__one(struct tsrv *s, int fd, char *buf)
 	if (!r.status)
 		return false;
 	snprintf(out, sizeof(out),
-		 "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-		 r.status, r.body ? strlen(r.body) : 0);
+		 "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s%s\r\n",
+		 r.status, r.body ? strlen(r.body) : 0, r.header ? r.header : "",
+		 r.header ? "\r\n" : "");
 	if (send(fd, out, strlen(out), MSG_NOSIGNAL) < 0 ||
 	    (r.body && send(fd, r.body, strlen(r.body), MSG_NOSIGNAL) < 0))
 		return false;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sink.h"
@@ -201,6 +202,104 @@ UNIT_TEST(test_down_spill_back)
 	CHECK(st.delivered[OUT_EVENT] + st.dropped_queue_full[OUT_EVENT] + st.dropped_at_stop == 9);
 	sink__free(s);
 	sp_done(NULL, ms.ids[0]);
+}
+
+/* A peer that answers "busy, come back in asked_ms" (HTTP 429 with Retry-After) until up. */
+struct busy {
+	pthread_mutex_t mu;
+	unsigned asked_ms, n;
+	bool up;
+	uint64_t t_ms[64];
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int busy_send(void *impl, struct out_rec *const *recs, size_t n, unsigned *rejected)
+{
+	struct busy *b = impl;
+	int rc;
+
+	(void)recs, (void)rejected;
+	pthread_mutex_lock(&b->mu);
+	if (b->n < 64)
+		b->t_ms[b->n++] = mono_ms();
+	rc = b->up ? (int)n : -EBUSY;
+	pthread_mutex_unlock(&b->mu);
+	return rc;
+}
+
+static unsigned busy_retry_after(void *impl)
+{
+	struct busy *b = impl;
+	unsigned ms;
+
+	pthread_mutex_lock(&b->mu);
+	ms = b->up ? 0 : b->asked_ms;
+	pthread_mutex_unlock(&b->mu);
+	return ms;
+}
+
+static const struct sink_ops busy_ops = {
+	.kind = "test", .send = busy_send, .retry_after_ms = busy_retry_after,
+};
+
+/* Wait until the busy peer was sent to n times; the gap before the last of them, in ms. */
+static long busy_gap(struct busy *b, unsigned n)
+{
+	long gap = -1;
+
+	for (int i = 0; i < 500 && gap < 0; i++) {
+		pthread_mutex_lock(&b->mu);
+		if (b->n >= n)
+			gap = (long)(b->t_ms[n - 1] - b->t_ms[n - 2]);
+		pthread_mutex_unlock(&b->mu);
+		if (gap < 0)
+			usleep(10000);
+	}
+	return gap;
+}
+
+UNIT_TEST(test_backoff_waits_what_the_peer_asks_up_to_the_max)
+{
+	static struct busy b = { .mu = PTHREAD_MUTEX_INITIALIZER, .asked_ms = 250 };
+	struct sink_opts o = { .name = "b", .kinds = 7, .min_prio = 7, .queue_entries = 8,
+			       .backoff_min_ms = 10, .backoff_max_ms = 600 };
+	struct sink *s = sink__new(&o, &busy_ops, &b);
+	struct sink_stats st;
+	long gap;
+
+	CHECK(s && sink__start(s) == 0);
+	offer(s, OUT_ALERT, "a1");
+	/* asked 250 ms: the doubling backoff (10, 20 ms) waits that long instead */
+	gap = busy_gap(&b, 2);
+	CHECK(gap >= 240);
+	gap = busy_gap(&b, 3);
+	CHECK(gap >= 240 && gap < 600);
+	/* asked more than the maximum: the maximum */
+	pthread_mutex_lock(&b.mu);
+	b.asked_ms = 60000;
+	pthread_mutex_unlock(&b.mu);
+	busy_gap(&b, 4); /* the wait under way was decided on the old ask */
+	gap = busy_gap(&b, 5);
+	CHECK(gap >= 590 && gap < 2000);
+	pthread_mutex_lock(&b.mu);
+	b.up = true;
+	pthread_mutex_unlock(&b.mu);
+	for (int i = 0; i < 300; i++) {
+		sink__stats(s, &st);
+		if (st.delivered[OUT_ALERT] == 1)
+			break;
+		usleep(10000);
+	}
+	CHECK(st.delivered[OUT_ALERT] == 1);
+	sink__stop(s, 100);
+	sink__free(s);
 }
 
 UNIT_TEST(test_kinds_and_priority)

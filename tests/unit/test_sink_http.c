@@ -169,6 +169,24 @@ UNIT_TEST(status_verdicts)
 	CHECK_INT(http_status__errno(503), -EIO);
 }
 
+UNIT_TEST(retry_after_values)
+{
+	const time_t now = 1700000000; /* Tue, 14 Nov 2023 22:13:20 GMT */
+
+	CHECK_INT(http_retry_after__ms("120", now), 120000);
+	CHECK_INT(http_retry_after__ms(" 5 ", now), 5000);
+	CHECK_INT(http_retry_after__ms("0", now), 0);
+	CHECK_INT(http_retry_after__ms("99999999999999999999", now), 86400000); /* a day at most */
+	CHECK_INT(http_retry_after__ms("5x", now), 0);
+	CHECK_INT(http_retry_after__ms("-5", now), 0);
+	CHECK_INT(http_retry_after__ms("", now), 0);
+	CHECK_INT(http_retry_after__ms(NULL, now), 0);
+	CHECK_INT(http_retry_after__ms("Tue, 14 Nov 2023 22:13:50 GMT", now), 30000);
+	CHECK_INT(http_retry_after__ms("Tue, 14 Nov 2023 22:13:00 GMT", now), 0); /* past */
+	CHECK_INT(http_retry_after__ms("Fri, 01 Dec 2023 00:00:00 GMT", now), 86400000);
+	CHECK_INT(http_retry_after__ms("not a date", now), 0);
+}
+
 UNIT_TEST(log_rate_limit)
 {
 	struct http_ratelim r = {.interval_ns = 1000};

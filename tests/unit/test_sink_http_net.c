@@ -125,6 +125,28 @@ UNIT_TEST(falco_status_handling)
 	fix__stop(&f);
 }
 
+UNIT_TEST(retry_after_is_kept_for_the_backoff)
+{
+	struct fix f;
+	unsigned rej;
+
+	if (!fix__start(&f, "falco", "/falco", 2000))
+		return;
+	tsrv__script_header(&f.srv, 429, "Retry-After: 7");
+	CHECK_INT(send_n(&f, 0, 1, &rej), -EBUSY);
+	CHECK_INT(sink_http_ops.retry_after_ms(f.h), 7000);
+	tsrv__script_header(&f.srv, 503, "Retry-After: soon");
+	CHECK_INT(send_n(&f, 0, 1, &rej), -EIO);
+	CHECK_INT(sink_http_ops.retry_after_ms(f.h), 0); /* malformed: not a wait */
+	tsrv__script_header(&f.srv, 503, "retry-after: 2"); /* header names have no case */
+	CHECK_INT(send_n(&f, 0, 1, &rej), -EIO);
+	CHECK_INT(sink_http_ops.retry_after_ms(f.h), 2000);
+	tsrv__script(&f.srv, 200, "", 0); /* a later answer forgets it */
+	CHECK_INT(send_n(&f, 0, 1, &rej), 1);
+	CHECK_INT(sink_http_ops.retry_after_ms(f.h), 0);
+	fix__stop(&f);
+}
+
 UNIT_TEST(transport_failures)
 {
 	struct fix f;
