@@ -253,34 +253,35 @@ summary_vigil() {
 	echo "vigil: RSS idle <= $(mib "$maxidle") MiB, peak (VmHWM) <= $(mib "$maxhwm") MiB"
 }
 
+# measures STORM A B: "wall cpu accounted", STORM's A/B in wall time, in CPU time and (for B the
+# floor) accounted; n/a for what is not there.
+measures() {
+	local ra=n/a
+	[ "$3" = floor ] && ra=$(accounted "$1" "$2" | cut -d' ' -f1)
+	echo "$(ratio "$(median "$1" "$2")" "$(median "$1" "$3")")" \
+		"$(ratio "$(median_cpu "$1" "$2")" "$(median_cpu "$1" "$3")")" "$ra"
+}
+
 # target STORM A B LIMIT DROPS: one target line, A/B in wall time and in CPU time, and for A
 # over the floor the accounted ratio too, each met or not.
 target() {
 	local rw rc ra
-	rw=$(ratio "$(median "$1" "$2")" "$(median "$1" "$3")")
-	rc=$(ratio "$(median_cpu "$1" "$2")" "$(median_cpu "$1" "$3")")
+	read -r rw rc ra <<<"$(measures "$1" "$2" "$3")"
 	printf 'target: %s %s/%s <= %s' "$1" "$2" "$3" "$4"
 	[ "$5" = 0 ] || printf ' with %s drops + seq gaps (0)' "$5"
 	printf ': wall %s %s, cpu %s %s' "$rw" "$(verdict "$rw" "$4" "$5")" "$rc" \
 		"$(verdict "$rc" "$4" "$5")"
-	if [ "$3" = floor ]; then
-		ra=$(accounted "$1" "$2" | cut -d' ' -f1)
-		[ "$ra" = n/a ] || printf ', accounted %s %s' "$ra" "$(verdict "$ra" "$4" "$5")"
-	fi
+	[ "$ra" = n/a ] || printf ', accounted %s %s' "$ra" "$(verdict "$ra" "$4" "$5")"
 	printf '\n'
 }
 
 # reference STORM A B WHAT: the least agent's A/B (least.bpf.c), the bound under a target.
 reference() {
-	local ra
+	local rw rc ra
 	grep -q "^$1	$2	" "$OUT/times.tsv" || return 0
-	printf '  reference: %s %s/%s (%s): wall %s, cpu %s' "$1" "$2" "$3" "$4" \
-		"$(ratio "$(median "$1" "$2")" "$(median "$1" "$3")")" \
-		"$(ratio "$(median_cpu "$1" "$2")" "$(median_cpu "$1" "$3")")"
-	if [ "$3" = floor ]; then
-		ra=$(accounted "$1" "$2" | cut -d' ' -f1)
-		[ "$ra" = n/a ] || printf ', accounted %s' "$ra"
-	fi
+	read -r rw rc ra <<<"$(measures "$1" "$2" "$3")"
+	printf '  reference: %s %s/%s (%s): wall %s, cpu %s' "$1" "$2" "$3" "$4" "$rw" "$rc"
+	[ "$ra" = n/a ] || printf ', accounted %s' "$ra"
 	printf '\n'
 }
 

@@ -230,10 +230,15 @@ least_args() {
 	esac
 }
 
+# start_least CONFIG ERRFILE: start build/least as CONFIG says (sets PID).
+start_least() {
+	least_args "$1"
+	start "$1" /dev/null "$2" "$B/least" "${LARGS[@]}"
+}
+
 run_least() {
 	local err=$OUT/$CONFIG-$STORM-$ROUND.err ok=0
-	least_args "$CONFIG"
-	start "$CONFIG" /dev/null "$err" "$B/least" "${LARGS[@]}"
+	start_least "$CONFIG" "$err"
 	run_loaded "$CONFIG" "$err" stderr_has "$err" '^least: ready' && ok=1
 	rm -f "$OUT/$CONFIG-$STORM-$ROUND.jsonl"
 	[ "$ok" -eq 1 ]
@@ -404,8 +409,7 @@ run_account() {
 		start floor /dev/null "$err" "$B/floor"
 		ready_or_fail "$PID" floor "$err" stderr_has "$err" '^floor: ready' || return 1 ;;
 	least-*)
-		least_args "$1"
-		start "$1" /dev/null "$err" "$B/least" "${LARGS[@]}"
+		start_least "$1" "$err"
 		ready_or_fail "$PID" "$1" "$err" stderr_has "$err" '^least: ready' || return 1 ;;
 	*)
 		vigil_args "$1"
